@@ -1,0 +1,5 @@
+"""Allow ``python -m newsarc``."""
+
+from newsarc.cli import main
+
+main()

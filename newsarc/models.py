@@ -1,0 +1,54 @@
+"""Plain data passed between the stages; no I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One decoded line of a feed: 1-based number and its text (CRLF, BOM, NBSP handled)."""
+
+    number: int
+    text: str
+
+
+@dataclass(slots=True)
+class Story:
+    """A story cut out of a feed by the splitter.
+
+    ``lines`` holds the story's non-blank lines in order (captions and kicker included, so no
+    text is lost); the other fields are what the splitter learned about them.
+    """
+
+    start_line: int
+    end_line: int
+    lines: list[str]
+    kind: str = "full"  # "full" or "teaser"
+    cut_off: bool = False
+    kicker: str | None = None
+    dateline: str | None = None
+    captions: list[str] = field(default_factory=list)
+    signoff: str | None = None
+    title: str = ""
+    aliases: list[tuple[str, str]] = field(default_factory=list)
+    cues: list[str] = field(default_factory=list)  # why a story starts here (split --explain)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A day (or a range of days) a story speaks of, with the phrase and its offset in the text."""
+
+    day: date
+    end: date
+    phrase: str
+    offset: int
+
+    @property
+    def is_range(self) -> bool:
+        return self.end != self.day
