@@ -1,0 +1,204 @@
+"""Score the splitter against hand-labelled feeds, so every change to it is measured.
+
+Usage: python -m bench.split_eval [DIR ...] [--json] [--worst N]
+
+A labelled feed is NAME.txt with NAME.labels.json next to it:
+{"stories": [{"start_line": 1, "end_line": 23, "kind": "full"}, ...]} (1-based, inclusive).
+Each DIR is reported on its own (default: bench/splits/dev and bench/splits/test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsarc.models import Line
+from newsarc.segment import segment
+
+SPLITS = Path(__file__).resolve().parent / "splits"
+
+
+@dataclass
+class FeedResult:
+    """What the splitter got right and wrong on one labelled feed."""
+
+    name: str
+    true: list[tuple[int, int, str]]
+    pred: list[tuple[int, int, str]]
+    texts: dict[int, str]
+    exact: int = 0
+    missed: list[int] = field(default_factory=list)
+    spurious: list[int] = field(default_factory=list)
+    pk_errors: int = 0
+    pk_total: int = 0
+    kind_right: int = 0
+
+    @property
+    def perfect(self) -> bool:
+        return [(a, b) for a, b, _ in self.true] == [(a, b) for a, b, _ in self.pred]
+
+
+def read_feed(path: Path) -> list[Line]:
+    """Lines numbered as CLI.md says, without depending on newsarc.decode."""
+    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    return [
+        Line(i, raw.rstrip("\r").replace("\xa0", " ").rstrip())
+        for i, raw in enumerate(text.split("\n"), start=1)
+    ]
+
+
+def _labels(path: Path) -> list[tuple[int, int, str]]:
+    """The true stories of a feed, in order."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [(int(s["start_line"]), int(s["end_line"]), str(s.get("kind", "full")))
+            for s in data["stories"]]
+
+
+def _seg_ids(stories: list[tuple[int, int, str]], numbers: list[int]) -> list[int]:
+    """Story index of each non-blank line, for Pk."""
+    out: list[int] = []
+    k = 0
+    for n in numbers:
+        while k < len(stories) - 1 and n > stories[k][1]:
+            k += 1
+        out.append(k)
+    return out
+
+
+def score_feed(txt: Path, labels: Path, pk_window: int | None = None) -> FeedResult:
+    """Run the splitter on one feed and compare with its labels."""
+    lines = read_feed(txt)
+    true = _labels(labels)
+    pred = [(s.start_line, s.end_line, s.kind) for s in segment(lines)]
+    texts = {ln.number: ln.text for ln in lines}
+    r = FeedResult(txt.stem, true, pred, texts)
+    tset = {(a, b): k for a, b, k in true}
+    for a, b, k in pred:
+        if (a, b) in tset:
+            r.exact += 1
+            r.kind_right += tset[(a, b)] == k
+    tb = {a for a, _, _ in true[1:]}
+    pb = {a for a, _, _ in pred[1:]}
+    r.missed = sorted(tb - pb)
+    r.spurious = sorted(pb - tb)
+    numbers = [ln.number for ln in lines if ln.text.strip()]
+    if pk_window is None:
+        pk_window = max(1, round(len(numbers) / max(1, len(true)) / 2))
+    ti = _seg_ids(true, numbers)
+    pi = _seg_ids(pred, numbers)
+    for i in range(len(numbers) - pk_window):
+        j = i + pk_window
+        r.pk_total += 1
+        r.pk_errors += (ti[i] == ti[j]) != (pi[i] == pi[j])
+    return r
+
+
+def _prf(hit: int, npred: int, ntrue: int) -> dict[str, float]:
+    p = hit / npred if npred else 1.0
+    r = hit / ntrue if ntrue else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
+def evaluate(directory: Path) -> dict[str, Any]:
+    """Aggregate figures for every labelled feed in a directory."""
+    feeds = sorted(directory.glob("*.labels.json"))
+    pairs = [(f.with_name(f.name[: -len(".labels.json")] + ".txt"), f) for f in feeds]
+    pairs = [(t, lab) for t, lab in pairs if t.exists()]
+    # Pk window: half the mean true story length over the whole set, in non-blank lines
+    n_lines = n_stories = 0
+    for t, lab in pairs:
+        n_lines += sum(1 for ln in read_feed(t) if ln.text.strip())
+        n_stories += len(_labels(lab))
+    window = max(1, round(n_lines / max(1, n_stories) / 2))
+    results = [score_feed(t, lab, window) for t, lab in pairs]
+    exact = sum(r.exact for r in results)
+    npred = sum(len(r.pred) for r in results)
+    ntrue = sum(len(r.true) for r in results)
+    tb = sum(len(r.true) - 1 for r in results)
+    pb = sum(len(r.pred) - 1 for r in results)
+    bhit = tb - sum(len(r.missed) for r in results)
+    pk_total = sum(r.pk_total for r in results)
+    worst = sorted(results, key=lambda r: (-(len(r.missed) + len(r.spurious)),
+                                           -r.pk_errors, r.name))
+    return {
+        "dir": str(directory),
+        "feeds": len(results),
+        "perfect": sum(r.perfect for r in results),
+        "stories": _prf(exact, npred, ntrue),
+        "boundaries": _prf(bhit, pb, tb),
+        "pk": round(sum(r.pk_errors for r in results) / pk_total, 4) if pk_total else 0.0,
+        "pk_window": window,
+        "kind_accuracy": round(sum(r.kind_right for r in results) / exact, 4) if exact else 0.0,
+        "worst": [
+            {
+                "feed": r.name,
+                "missed": r.missed,
+                "spurious": r.spurious,
+                "context": {str(n): _around(r, n) for n in r.missed + r.spurious},
+            }
+            for r in worst
+            if r.missed or r.spurious
+        ],
+    }
+
+
+def _around(r: FeedResult, n: int) -> list[str]:
+    """The non-blank lines either side of a cut, shortened."""
+    before = max((k for k in r.texts if k < n and r.texts[k]), default=None)
+    out = []
+    if before is not None:
+        out.append(f"{before:5d} | {r.texts[before][:60]}")
+    out.append(f"{n:5d} | {r.texts.get(n, '')[:60]}")
+    return out
+
+
+def _print(report: dict[str, Any], worst: int) -> None:
+    s, b = report["stories"], report["boundaries"]
+    print(f"== {report['dir']}: {report['feeds']} feeds")
+    if not report["feeds"]:
+        return
+    print(f"stories     P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}")
+    print(f"boundaries  P {b['precision']:.3f}  R {b['recall']:.3f}  F1 {b['f1']:.3f}")
+    print(f"Pk {report['pk']:.4f} (window {report['pk_window']})   "
+          f"kind accuracy {report['kind_accuracy']:.3f}   "
+          f"perfect feeds {report['perfect']}/{report['feeds']}")
+    for w in report["worst"][:worst]:
+        print(f"-- {w['feed']}: {len(w['missed'])} missed, {len(w['spurious'])} spurious")
+        for label, cuts in (("missed", w["missed"]), ("spurious", w["spurious"])):
+            for n in cuts:
+                print(f"   {label} cut before line {n}:")
+                for row in w["context"][str(n)]:
+                    print(f"      {row}")
+    print()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: evaluate each directory and print or dump the figures."""
+    ap = argparse.ArgumentParser(prog="python -m bench.split_eval", description=__doc__)
+    ap.add_argument("dirs", nargs="*", type=Path)
+    ap.add_argument("--json", action="store_true", help="machine-readable output")
+    ap.add_argument("--worst", type=int, default=5, help="how many worst feeds to show")
+    args = ap.parse_args(argv)
+    dirs: list[Path] = args.dirs or [SPLITS / "dev", SPLITS / "test"]
+    reports = []
+    for d in dirs:
+        if not d.is_dir():
+            print(f"split_eval: no such directory: {d}", file=sys.stderr)
+            continue
+        reports.append(evaluate(d))
+    if args.json:
+        json.dump(reports, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        for rep in reports:
+            _print(rep, args.worst)
+    return 0 if reports else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,212 @@
+"""The splitter cuts feeds the way an editor would and never loses or repeats a line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsarc.models import Line, Story
+from newsarc.segment import segment
+
+# An invented feed in the shape of a real one: a full article (straight quotes, a caption,
+# Chinese names in parentheses), then four one-line teasers (curly quotes, cut off).
+ARTICLE = [
+    "Harbor Robotics Corp chairman Daniel Wu arrived in Kaohsiung yesterday to open the "
+    "company's first overseas assembly line, where he is expected to meet port officials to "
+    "discuss export permits for its warehouse robots, two people familiar with the plan said.",
+    "Local media reported that he met Kaohsiung Mayor Chen Mei-ling (陳美玲) at the port, "
+    "during which Chen told Wu the plant could become a model for cooperation between the "
+    "city and foreign investors.",
+    "Wu confirmed the meeting later in the day in a post on his company blog.",
+    "Photo credit: BLOOMBERG",
+    '"We were welcomed warmly and we expect to hire hundreds of engineers here within two '
+    'years," Wu wrote, alongside a picture of the two at the harbor.',
+    "Harbor Robotics signed a land lease for the plant in 2022, its first outside Europe.",
+    "The Rotterdam-based company makes autonomous forklifts and sorting arms, and sells most "
+    "of them to logistics groups that run large warehouses near container ports.",
+    'Wu said last month the plant would start shipping "before the summer," in response to '
+    "questions from analysts on an earnings call.",
+    "Competitors such as Lumen Automation Ltd (光明自動化) have been trying to win the same "
+    "customers by cutting prices on similar machines.",
+    "Wu is also seeking permission to send sensor data gathered at the plant back to Europe "
+    "to improve the software that guides the robots, the people said.",
+    "The company has kept all data recorded by its Asian customers on local servers since "
+    "2021, as required by regulators in several markets.",
+    "Wu's visit had not been announced and the people asked not to be named because the "
+    "talks are private. Harbor Robotics declined to comment.",
+    "Wu also met with Lin Po-han (林柏翰), a deputy economics minister who oversees "
+    "industrial parks in the south, the ministry said.",
+    '"Automation will decide which ports win the next decade," Wu said in a short speech '
+    "at the opening ceremony.",
+    "Shipping analysts said the region's dense port traffic and long working hours make it a "
+    "good place to test robots that must run day and night.",
+]
+TEASERS = [
+    # plain teaser, cut off mid-sentence
+    "In the hill villages of northern Portugal, cork farmers are reworking the way they "
+    "harvest bark as they try to cope with a third year of drought and buyers who want "
+    "lighter stoppers for cheaper wines. Cork prices rose to a record high on Wednesday, "
+    "climbing to almost €4 a kilogram, nearly double the level of two years ago as dry "
+    "summers thinned the harvest and wineries rushed to secure supply. The squeeze is "
+    "falling hardest on small family estates, which face demands from large bottlers to "
+    "deliver thinner stoppers at lower prices, according to interviews with six growers in "
+    "the region’s oldest cork",
+    # plain teaser with a curly quote, cut off inside it
+    "Canadian Finance Minister Laura Bishop has praised the benefits of a cheaper loonie in "
+    "a speech to manufacturers, taking a tone that differs from the central bank, which has "
+    "said it would act if the currency fell too fast. Bishop later said she had no target "
+    "for the exchange rate. “People complain about the weak dollar, but for our exporters "
+    "it is a real opening,” Bishop told the audience in Windsor on Friday, ahead of a "
+    "by-election next week that her party is expected to win narrowly. She added that "
+    "factories in the region had already reported more orders from the US. “Whether you "
+    "build car parts or",
+    # kicker teaser, same topic as the next one
+    "TALKS: Investors have questioned whether chip suppliers that fund their own customers "
+    "are inflating demand for their products Orbit Semiconductor Inc chief executive Maria "
+    "Santos (桑瑪莉) on Tuesday said the company would join a new funding round for the "
+    "cloud start-up Nimbus AI, calling it “the biggest bet we have placed so far.” “We are "
+    "putting a lot of money in,” Santos told reporters during a visit to Hsinchu. “Nimbus "
+    "has the best engineers I have met. They will matter for a very long time.” Santos "
+    "would not say how much Orbit might invest, but called the sum “very large.” “Let the "
+    "founders announce the total, that is their call,” Santos said, referring to",
+    # same topic, a different story
+    "Orbit Semiconductor Inc’s plan to put up to US$40 billion into Nimbus AI has stalled, "
+    "the Financial Courier reported, pointing to a possible split between two of the "
+    "best-known companies in the cloud computing business. The talks slowed after several "
+    "Orbit directors raised doubts about the size of the commitment, the newspaper said, "
+    "citing people who were briefed on the discussions. Nimbus AI runs a widely used coding "
+    "assistant, while Orbit sells most of the accelerator chips used to train such tools. "
+    "The two companies announced the partnership in March last year, saying then that they "
+    "had signed a memorandum for a long",
+]
+
+
+def lines_of(paragraphs: list[str], start: int = 1) -> list[Line]:
+    return [Line(i, text) for i, text in enumerate(paragraphs, start=start)]
+
+
+def ranges(stories: list[Story]) -> list[tuple[int, int, str]]:
+    return [(s.start_line, s.end_line, s.kind) for s in stories]
+
+
+def test_fixture_has_the_seed_shape() -> None:
+    assert len(ARTICLE) == 15
+    assert all(600 <= len(t) <= 850 for t in TEASERS), [len(t) for t in TEASERS]
+    assert all(t[-1].isalpha() for t in TEASERS)
+
+
+def test_article_then_teasers_split_exactly() -> None:
+    stories = list(segment(lines_of(ARTICLE + TEASERS)))
+    assert ranges(stories) == [
+        (1, 15, "full"),
+        (16, 16, "teaser"),
+        (17, 17, "teaser"),
+        (18, 18, "teaser"),
+        (19, 19, "teaser"),
+    ]
+    article, *teasers = stories
+    assert article.captions == ["Photo credit: BLOOMBERG"]
+    assert not article.cut_off
+    assert ("Chen Mei-ling", "陳美玲") in article.aliases
+    assert ("Lumen Automation Ltd", "光明自動化") in article.aliases
+    assert ("Lin Po-han", "林柏翰") in article.aliases
+    assert article.title.startswith("Harbor Robotics Corp chairman Daniel Wu arrived")
+    assert article.title.endswith("…") and len(article.title) <= 101
+    assert all(t.cut_off for t in teasers)
+    assert [t.kicker for t in teasers] == [None, None, "TALKS", None]
+    assert teasers[2].title.startswith("Investors have questioned")
+    assert ("Maria Santos", "桑瑪莉") in teasers[2].aliases
+    assert all(s.cues for s in stories[1:])
+    assert [ln for s in stories for ln in s.lines] == ARTICLE + TEASERS
+
+
+SECOND = [
+    "TAIPEI, Nov. 3 (CNA) — Greenfield Foods Co president Anna Kuo said yesterday the "
+    "company would build a NT$2 billion cold storage center in Taichung to cut waste in its "
+    "fresh produce business.",
+    "Kuo said the center would open in 2027 and employ about 300 people.",
+    "The company has been expanding its supermarket chain in central Taiwan, where sales "
+    "rose 12 percent last year.",
+    '"Farmers lose too much of what they grow before it reaches a shelf," she said.',
+    "— Staff writer, with CNA",
+]
+THIRD = [
+    "Coastal Rail Ltd chief executive Omar Haddad on Monday announced a plan to replace "
+    "the company's entire fleet of diesel trains with battery units by 2032.",
+    "Haddad told a news conference in Lisbon that the first twenty trains had been ordered.",
+    "He said the switch would lower running costs by about a third.",
+    "The rail operator carried 48 million passengers last year.",
+]
+
+
+def test_back_to_back_full_articles() -> None:
+    stories = list(segment(lines_of(ARTICLE + SECOND + THIRD)))
+    assert ranges(stories) == [(1, 15, "full"), (16, 20, "full"), (21, 24, "full")]
+    assert stories[1].dateline == "TAIPEI, Nov. 3 (CNA) —"
+    assert stories[1].title.startswith("Greenfield Foods Co president Anna Kuo said")
+    assert stories[1].signoff == "— Staff writer, with CNA"
+    assert stories[2].title.startswith("Coastal Rail Ltd chief executive")
+
+
+def test_blank_lines_belong_to_no_story() -> None:
+    feed = ["", *ARTICLE[:5], "", *ARTICLE[5:], "", "", TEASERS[0], "   ", TEASERS[1], ""]
+    lines = lines_of(feed)
+    stories = list(segment(lines))
+    assert ranges(stories) == [(2, 17, "full"), (20, 20, "teaser"), (22, 22, "teaser")]
+    assert "" not in stories[0].lines and len(stories[0].lines) == 15
+
+
+def test_empty_and_blank_only_input() -> None:
+    assert list(segment([])) == []
+    assert list(segment(lines_of(["", "  ", ""]))) == []
+
+
+texts = st.one_of(
+    st.just(""),
+    st.text(min_size=1, max_size=80),
+    st.text(alphabet="abc .,!?“”\"'李強 ABC:—", min_size=1, max_size=900),
+    st.sampled_from(ARTICLE + TEASERS + SECOND + ["Photo: AFP", "CONCERNS: x", "— Reuters"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(texts, max_size=60))
+def test_no_line_lost_or_repeated(raw: list[str]) -> None:
+    clean = [t.replace("\n", " ").replace("\r", " ").strip() for t in raw]
+    stories = list(segment(lines_of(clean)))
+    expected = [t for t in clean if t]
+    assert [ln for s in stories for ln in s.lines] == expected
+    last = 0
+    for s in stories:
+        assert last < s.start_line <= s.end_line <= len(clean)
+        assert s.kind in ("full", "teaser")
+        assert s.lines and s.lines[0] == clean[s.start_line - 1]
+        assert s.lines[-1] == clean[s.end_line - 1]
+        last = s.end_line
+
+
+def test_streams_with_bounded_look_ahead() -> None:
+    block = ARTICLE + TEASERS + SECOND + THIRD
+    total = 200_000
+    consumed = 0
+
+    def feed() -> Iterator[Line]:
+        nonlocal consumed
+        for i in range(total):
+            consumed = i + 1
+            yield Line(i + 1, block[i % len(block)])
+
+    stories = segment(feed())
+    first = next(stories)
+    assert first.start_line == 1
+    assert consumed < 10_000  # the first story came out long before the input ended
+    count = 1
+    covered = first.end_line - first.start_line + 1
+    for s in stories:
+        count += 1
+        covered += s.end_line - s.start_line + 1
+    assert consumed == total
+    assert covered == total
+    assert count >= total // len(block) * 6
