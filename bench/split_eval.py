@@ -177,14 +177,92 @@ def _print(report: dict[str, Any], worst: int) -> None:
     print()
 
 
+def gap_rows(directory: Path) -> list[tuple[list[float], int]]:
+    """Soft-cue features of every gap the hard rules leave open, with the true answer."""
+    from newsarc import segment as seg
+
+    rows: list[tuple[list[float], int]] = []
+    for lab in sorted(directory.glob("*.labels.json")):
+        txt = lab.with_name(lab.name[: -len(".labels.json")] + ".txt")
+        starts = {a for a, _, _ in _labels(lab)}
+        paras = [seg._Para(ln.number, ln.text) for ln in read_feed(txt) if ln.text.strip()]
+        for i in range(1, len(paras)):
+            if seg._hard(paras, i) is None:
+                rows.append((seg._soft_features(paras, i), int(paras[i].number in starts)))
+    return rows
+
+
+def fit(rows: list[tuple[list[float], int]], l2: float = 1.0, steps: int = 25) -> list[float]:
+    """L2-regularised logistic regression by Newton steps; small enough for pure Python."""
+    import math
+
+    d = len(rows[0][0])
+    w = [0.0] * d
+    for _ in range(steps):
+        grad = [0.0] * d
+        hess = [[0.0] * d for _ in range(d)]
+        for x, y in rows:
+            z = sum(a * b for a, b in zip(w, x, strict=True))
+            pr = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+            g = pr - y
+            h = pr * (1.0 - pr)
+            for a in range(d):
+                if x[a]:
+                    grad[a] += g * x[a]
+                    ha = h * x[a]
+                    row = hess[a]
+                    for b in range(d):
+                        if x[b]:
+                            row[b] += ha * x[b]
+        for a in range(1, d):
+            grad[a] += l2 * w[a]
+            hess[a][a] += l2
+        for a in range(d):
+            hess[a][a] += 1e-6
+        step = _solve(hess, grad)
+        w = [a - b for a, b in zip(w, step, strict=True)]
+    return w
+
+
+def _solve(m: list[list[float]], v: list[float]) -> list[float]:
+    """Gaussian elimination with partial pivoting."""
+    n = len(v)
+    a = [row[:] + [v[i]] for i, row in enumerate(m)]
+    for c in range(n):
+        piv = max(range(c, n), key=lambda r: abs(a[r][c]))
+        a[c], a[piv] = a[piv], a[c]
+        for r in range(c + 1, n):
+            f = a[r][c] / a[c][c]
+            if f:
+                for k in range(c, n + 1):
+                    a[r][k] -= f * a[c][k]
+    x = [0.0] * n
+    for r in range(n - 1, -1, -1):
+        x[r] = (a[r][n] - sum(a[r][k] * x[k] for k in range(r + 1, n))) / a[r][r]
+    return x
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: evaluate each directory and print or dump the figures."""
     ap = argparse.ArgumentParser(prog="python -m bench.split_eval", description=__doc__)
     ap.add_argument("dirs", nargs="*", type=Path)
     ap.add_argument("--json", action="store_true", help="machine-readable output")
     ap.add_argument("--worst", type=int, default=5, help="how many worst feeds to show")
+    ap.add_argument("--fit", action="store_true",
+                    help="fit the splitter's soft-cue weights on DIRs (dev only) and print them")
     args = ap.parse_args(argv)
     dirs: list[Path] = args.dirs or [SPLITS / "dev", SPLITS / "test"]
+    if args.fit:
+        from newsarc.segment import _FEATURES
+
+        rows = [r for d in args.dirs or [SPLITS / "dev"] for r in gap_rows(d)]
+        print(f"{len(rows)} open gaps, {sum(y for _, y in rows)} of them story starts",
+              file=sys.stderr)
+        weights = fit(rows)
+        for name, w in zip(_FEATURES, weights, strict=True):
+            print(f"{w:8.2f}  {name}")
+        print("_WEIGHTS = (" + ", ".join(f"{w:.2f}" for w in weights) + ")")
+        return 0
     reports = []
     for d in dirs:
         if not d.is_dir():

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 
 from newsarc.models import Line, Story
 
@@ -47,7 +48,7 @@ _DATELINE = re.compile(
     r"(?:,\s*[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+){0,2})?"
     r"(?:,?\s*" + _MONTH + r")?"
     r"(?:\s*\([A-Za-z][\w .&’'-]{0,30}\))?"
-    r"\s*[—–―]{1,2}|-{1,2}(?=\s))\s*"
+    r"\s*(?:[—–―]{1,2}|-{1,2}(?=\s)))\s*"
 )
 _OPENER_PRON = re.compile(
     r"^[\"“‘']?(?:He|She|It|They|His|Her|Its|Their|Theirs|Him|Them|We|Our|I|My|You|This|These|"
@@ -68,6 +69,7 @@ _OPENER_CONN = re.compile(
     r"navy|airline|carrier|automaker|chipmaker|maker|retailer|brand|store|shares?|stock)\b)\b"
 )
 _OPENER_QUOTE = re.compile(r"^[\"“‘]")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b|\bfounded\b|\bsince\b")
 _POSSESSIVE = re.compile(r"[’']s?$")
 _WORD = re.compile(r"[a-z][a-z’'-]{3,}")
 _CAP = re.compile(r"\b[A-Z][a-z][A-Za-z-]*")
@@ -138,7 +140,7 @@ class _Para:
     __slots__ = (
         "number", "text", "terminal", "caption", "signoff", "byline", "kicker", "dateline",
         "opener", "unclosed", "first", "caps", "words", "new_names", "org_lede", "time",
-        "long", "sentences",
+        "long", "sentences", "heading", "head_caps", "year",
     )
 
     def __init__(self, number: int, text: str) -> None:
@@ -151,8 +153,9 @@ class _Para:
         self.signoff = n <= 160 and _SIGNOFF.match(text) is not None
         self.byline = n <= 120 and _BYLINE.match(text) is not None
         km = _KICKER.match(text)
-        self.kicker: str | None = km.group(1) if km and sum(c.isalpha() for c in km.group(1)) >= 2 \
-            else None
+        self.kicker: str | None = (
+            km.group(1) if km and sum(c.isalpha() for c in km.group(1)) >= 3 else None
+        )
         body = text[km.end():] if self.kicker and km else text
         dm = _DATELINE.match(body)
         self.dateline: str | None = dm.group(0).strip() if dm and dm.end() < len(body) else None
@@ -181,7 +184,11 @@ class _Para:
         self.org_lede = _ORG.search(head) is not None or _ROLE.search(head) is not None
         self.time = _TIME.search(head) is not None
         self.long = n >= 450
-        self.sentences = len(_SENT_END.findall(text)) + 1 if self.long else 1
+        self.sentences = len(_SENT_END.findall(text)) + 1 if n >= 250 else 1
+        self.heading = (n <= 150 and not self.terminal and not self.caption
+                        and not self.signoff and not self.byline)
+        self.head_caps = frozenset(_CAP.findall(head[1:])) - _NOT_NAMES
+        self.year = _YEAR.search(text) is not None
 
 
 def _is_attached(p: _Para) -> bool:
@@ -189,106 +196,178 @@ def _is_attached(p: _Para) -> bool:
     return p.caption or p.signoff
 
 
-def _cohesion(a: list[_Para], b: list[_Para]) -> float:
-    """Set cosine of the vocabulary (names weighted double) on either side of a gap."""
-    wa: set[str] = set()
-    wb: set[str] = set()
-    ca: set[str] = set()
-    cb: set[str] = set()
-    for p in a:
-        wa |= p.words
-        ca |= p.caps
-    for p in b:
-        wb |= p.words
-        cb |= p.caps
-    num = len(wa & wb) + 2 * len(ca & cb)
-    den = math.sqrt((len(wa) + 2 * len(ca)) * (len(wb) + 2 * len(cb)))
-    return num / den if den else 0.0
-
-
 _STRONG = 12.0
 
+# Soft cues for "a story starts before q"; weights are log-odds fitted on dev feeds
+# (python -m bench.split_eval --fit), then rounded. Order matches _soft_features.
+_FEATURES = (
+    "bias", "kicker", "dateline", "byline", "pronoun or connective opener", "quote opener",
+    "quote continues", "previous ends with colon", "opens with a known name",
+    "new full name", "new full name with role or time", "full name given again",
+    "time word", "organisation or role", "teaser line", "many sentences",
+    "previous has many sentences", "cohesion", "name cohesion", "known names in lede",
+    "adjacent cohesion", "previous has a year", "length", "log cohesion", "very low cohesion",
+    "names reach across", "names stay after",
+)
+_WEIGHTS = (
+    -9.22,
+    0.00,
+    0.00,
+    0.00,
+    -0.79,
+    -0.43,
+    0.00,
+    0.00,
+    0.70,
+    -0.02,
+    0.84,
+    0.89,
+    3.67,
+    0.24,
+    0.00,
+    -0.25,
+    0.89,
+    0.39,
+    0.86,
+    0.68,
+    1.09,
+    0.71,
+    3.42,
+    -0.64,
+    1.44,
+    -1.37,
+    1.80,
+)
 
-def _gap(paras: list[_Para], i: int, want_cues: bool) -> tuple[float, list[str]]:
-    """Score the gap before paras[i]: positive means a new story starts there."""
+
+def _bag(ps: list[_Para]) -> tuple[set[str], set[str]]:
+    """Union of the content words and capitalised names of some paragraphs."""
+    w: set[str] = set()
+    c: set[str] = set()
+    for p in ps:
+        w |= p.words
+        c |= p.caps
+    return w, c
+
+
+def _cos(a: AbstractSet[str], b: AbstractSet[str]) -> float:
+    """Cosine of two sets seen as binary vectors."""
+    return len(a & b) / math.sqrt(len(a) * len(b)) if a and b else 0.0
+
+
+def _hard(paras: list[_Para], i: int) -> tuple[float, str] | None:
+    """Cues that settle the gap before paras[i] on their own, with the reason."""
     q = paras[i]
     p = paras[i - 1]
-    cues: list[str] = []
-    if q.caption or q.signoff or p.byline:
-        return -_STRONG, cues
+    if q.caption or q.signoff or p.byline or p.heading:
+        return -_STRONG, ""
     if p.signoff:
-        if want_cues:
-            cues.append("previous line is a sign-off")
-        return _STRONG, cues
-    if not p.terminal and not p.caption:
-        if want_cues:
-            cues.append("previous line cut off mid-sentence")
-        return _STRONG, cues
-    # look back past captions to the last body paragraph
+        return _STRONG, "previous line is a sign-off"
+    j = i - 1
+    while j > 0 and paras[j].caption:
+        j -= 1
+    if not paras[j].terminal and not paras[j].caption:
+        return _STRONG, "previous line cut off mid-sentence"
+    if q.heading:
+        return _STRONG, "heading line"
+    if q.long and not q.terminal and q.sentences >= 3:
+        return _STRONG, "teaser line (several paragraphs run together, cut off)"
+    if q.kicker:
+        return _STRONG, f"kicker {q.kicker}"
+    if q.dateline:
+        return _STRONG, f"dateline {q.dateline}"
+    if q.byline:
+        return _STRONG, "byline"
+    return None
+
+
+def _soft_features(paras: list[_Para], i: int) -> list[float]:
+    """The soft cues of the gap before paras[i], in _FEATURES order."""
+    q = paras[i]
     j = i - 1
     while j > 0 and paras[j].caption:
         j -= 1
     p = paras[j]
-    if not p.terminal:
-        if want_cues:
-            cues.append("previous line cut off mid-sentence")
-        return _STRONG, cues
-    s = -1.5
-    if q.kicker:
-        s += 6.0
-        if want_cues:
-            cues.append(f"kicker {q.kicker}")
-    if q.dateline:
-        s += 6.0
-        if want_cues:
-            cues.append(f"dateline {q.dateline}")
-    if q.byline:
-        s += 6.0
-        if want_cues:
-            cues.append("byline")
-    if q.opener == 2:
-        s -= 4.0
-    elif q.opener == 1:
-        s -= 3.0 if p.unclosed else 1.0
-    if p.text.endswith(":"):
-        s -= 4.0
-    back = paras[max(0, j - CONTEXT + 1): j + 1]
+    back = [b for b in paras[max(0, j - CONTEXT + 1): j + 1] if not b.caption]
     ahead = paras[i: i + CONTEXT]
-    seen: set[str] = set()
-    for b in back:
-        seen |= b.caps
-    if q.first in seen and q.first not in _NOT_NAMES:
-        s -= 2.5
+    bw, bc = _bag(back)
+    aw, ac = _bag(ahead)
+    seen = bc
+    known_first = q.first in seen and q.first not in _NOT_NAMES
+    fresh = any(n[-1] not in seen for n in q.new_names)
+    again = any(n[-1] in seen for n in q.new_names)
+    head_caps = q.head_caps
+    known = len(head_caps & seen) / len(head_caps) if head_caps else 0.0
+    num = len(bw & aw) + 2 * len(bc & ac)
+    den = math.sqrt((len(bw) + 2 * len(bc)) * (len(aw) + 2 * len(ac)))
+    coh = num / den if den else 0.0
+    rest = _bag(ahead[1:])[1]
+    across = len((rest & bc) - q.caps)
+    stay = len((rest & q.caps) - bc)
+    return [
+        1.0,
+        1.0 if q.kicker else 0.0,
+        1.0 if q.dateline else 0.0,
+        1.0 if q.byline else 0.0,
+        1.0 if q.opener == 2 else 0.0,
+        1.0 if q.opener == 1 else 0.0,
+        1.0 if q.opener == 1 and p.unclosed else 0.0,
+        1.0 if p.text.endswith(":") else 0.0,
+        1.0 if known_first else 0.0,
+        1.0 if fresh else 0.0,
+        1.0 if fresh and (q.org_lede or q.time) else 0.0,
+        1.0 if again and q.org_lede else 0.0,
+        1.0 if q.time and q.opener == 0 else 0.0,
+        1.0 if q.org_lede else 0.0,
+        1.0 if q.long and not q.terminal else 0.0,
+        1.0 if q.sentences >= 3 else 0.0,
+        1.0 if p.sentences >= 3 else 0.0,
+        coh,
+        _cos(bc, ac),
+        known,
+        _cos(p.words | p.caps, q.words | q.caps),
+        1.0 if p.year else 0.0,
+        min(len(q.text), 1000) / 500.0,
+        math.log(coh + 0.02),
+        1.0 if coh < 0.06 else 0.0,
+        min(across, 3) / 3.0,
+        min(stay, 3) / 3.0,
+    ]
+
+
+def _gap(paras: list[_Para], i: int, want_cues: bool) -> tuple[float, list[str]]:
+    """Score the gap before paras[i]: positive means a new story starts there."""
+    hard = _hard(paras, i)
+    if hard is not None:
+        return hard[0], [hard[1]] if hard[1] and want_cues else []
+    f = _soft_features(paras, i)
+    s = sum(w * x for w, x in zip(_WEIGHTS, f, strict=True))
+    if not want_cues:
+        return s, []
+    q = paras[i]
+    cues = []
+    if q.kicker:
+        cues.append(f"kicker {q.kicker}")
+    if q.dateline:
+        cues.append(f"dateline {q.dateline}")
+    if q.byline:
+        cues.append("byline")
+    seen = _bag(paras[max(0, i - CONTEXT): i])[1]
     fresh = [n for n in q.new_names if n[-1] not in seen]
-    again = [n for n in q.new_names if n[-1] in seen and len(n) >= 2]
-    if fresh and (q.org_lede or q.time):
-        s += 1.5
-        if want_cues:
-            cues.append("new full name introduced: " + " ".join(fresh[0]))
-    if again and q.org_lede:
-        s += 1.0
-        if want_cues:
-            cues.append("full name given again: " + " ".join(again[0]))
-    if q.time and q.opener == 0:
-        s += 0.5
-    if q.long and not q.terminal:
-        s += 8.0
-        if want_cues:
-            cues.append("teaser line (cut off)")
-    elif q.long and p.long and q.sentences >= 3:
-        s += 2.0
-        if want_cues:
-            cues.append("teaser-length paragraphs")
-    coh = _cohesion(back, ahead)
-    s += 4.0 * (0.12 - coh)
-    if want_cues and coh < 0.12:
-        cues.append(f"vocabulary shift {1.0 - coh:.2f}")
+    if fresh:
+        cues.append("new full name introduced: " + " ".join(fresh[0]))
+    if f[14]:
+        cues.append("teaser line (long, cut off)")
+    if f[17] < 0.15:
+        cues.append(f"vocabulary shift {1.0 - f[17]:.2f}")
+    if not cues:
+        cues.append(f"boundary score {s:.1f}")
     return s, cues
 
 
 def _single_penalty(p: _Para) -> float:
     """A one-paragraph story is a teaser or a brief; a short lone full paragraph is a fragment."""
-    if _is_attached(p) or p.byline:
+    if _is_attached(p) or p.byline or p.heading:
         return -2 * _STRONG
     if not p.terminal or p.long:
         return 0.0
