@@ -52,3 +52,18 @@ class Mention:
     @property
     def is_range(self) -> bool:
         return self.end != self.day
+
+
+@dataclass(slots=True)
+class Filters:
+    """What `list` and `search` narrow stories by; every value reaches SQL as a bound parameter."""
+
+    since: date | None = None
+    until: date | None = None
+    day: date | None = None
+    tags: list[str] = field(default_factory=list)
+    source: str | None = None
+    kind: str | None = None
+    mentions_day: date | None = None
+    mentions_since: date | None = None
+    mentions_until: date | None = None

@@ -1,0 +1,230 @@
+"""A feed file to stored stories: decode, split, date, de-duplicate, store; one batch per file."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from newsarc.decode import Feed, open_feed
+from newsarc.errors import NewsarcError
+from newsarc.models import Mention, Story
+from newsarc.store import Archive, StoryRow
+
+# Stories are written in chunks so memory stays flat however long the feed is.
+CHUNK = 2000
+
+Progress = Callable[[int, int | None, int], None]  # bytes read, bytes total, stories found
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "′": "'"})
+_SPACE = re.compile(r"\s+")
+
+
+def content_hash(text: str) -> str:
+    """The identity of a story's text: case, spacing and quote style do not make it new."""
+    key = _SPACE.sub(" ", text.translate(_QUOTES)).strip().casefold()
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def fallback_title(text: str, width: int = 100) -> str:
+    """A title for a story the splitter could not name: its opening words."""
+    first = text.strip().split("\n", 1)[0]
+    if len(first) <= width:
+        return first
+    return first[:width].rsplit(" ", 1)[0] + "…"
+
+
+@dataclass(slots=True)
+class IngestOptions:
+    feed_date: date | None = None
+    source: str | None = None
+    tags: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    dry_run: bool = False
+    mentions: bool = True
+
+
+@dataclass(slots=True)
+class FileReport:
+    """What happened to one input file; the CLI prints it on stderr."""
+
+    name: str
+    found: int = 0
+    new: int = 0
+    batch_id: int | None = None
+    encoding: str = ""
+    feed_date: str = ""
+    date_source: str = ""
+    repaired: int = 0
+    seconds: float = 0.0
+    bytes: int = 0
+    error: NewsarcError | None = None
+
+    @property
+    def duplicates(self) -> int:
+        return self.found - self.new
+
+
+def feed_day(path: str, given: date | None) -> tuple[date, str]:
+    """The day a feed was collected: --date, else a date in the file name, else today."""
+    if given is not None:
+        return given, "option"
+    from newsarc.dates import date_from_filename
+
+    from_name = date_from_filename(Path(path).name) if path != "-" else None
+    if from_name is not None:
+        return from_name, "filename"
+    return date.today(), "ingest"
+
+
+def _rows(stories: Iterable[Story], source: str, file: str, day: str) -> Iterator[StoryRow]:
+    from newsarc.query import cjk_bigrams
+
+    for story in stories:
+        text = story.text
+        title = story.title or fallback_title(text)
+        yield StoryRow(
+            source=source,
+            feed_date=day,
+            kind=story.kind,
+            cut_off=story.cut_off,
+            title=title,
+            text=text,
+            kicker=story.kicker,
+            dateline=story.dateline,
+            captions=list(story.captions),
+            signoff=story.signoff,
+            aliases=list(story.aliases),
+            file=file,
+            start_line=story.start_line,
+            end_line=story.end_line,
+            content_hash=content_hash(text),
+            cjk=cjk_bigrams(f"{title}\n{text}"),
+        )
+
+
+def _chunks(rows: Iterable[StoryRow], size: int) -> Iterator[list[StoryRow]]:
+    chunk: list[StoryRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def ingest_file(
+    archive: Archive | None,
+    path: str,
+    options: IngestOptions,
+    *,
+    progress: Progress | None = None,
+) -> FileReport:
+    """Ingest one file as one batch: all of its new stories are stored, or none are.
+
+    With ``dry_run`` (or no archive yet) nothing is written; duplicates are still counted
+    against the archive when there is one.
+    """
+    from newsarc.segment import segment
+
+    report = FileReport(name="<stdin>" if path == "-" else path)
+    started = time.perf_counter()
+    day, report.date_source = feed_day(path, options.feed_date)
+    report.feed_date = day.isoformat()
+    writing = archive is not None and not options.dry_run
+    with open_feed(path, encoding=options.encoding) as feed:
+        report.encoding = feed.encoding
+        source = options.source or ("stdin" if path == "-" else Path(path).name)
+        rows = _rows(segment(feed.lines()), source, report.name, report.feed_date)
+        if writing:
+            assert archive is not None
+            _store(archive, feed, rows, day, options, report, progress)
+        else:
+            _count_only(archive, feed, rows, report, progress)
+        report.repaired = feed.repaired
+        report.bytes = feed.bytes_read
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _store(
+    archive: Archive,
+    feed: Feed,
+    rows: Iterable[StoryRow],
+    day: date,
+    options: IngestOptions,
+    report: FileReport,
+    progress: Progress | None,
+) -> None:
+    """Write the batch in one transaction; roll back on any error, or when nothing is new."""
+    extract = _mention_finder(options)
+    batch_id: int | None = None
+    try:
+        for chunk in _chunks(rows, CHUNK):
+            if batch_id is None:
+                # The write lock is taken only once there is something to write.
+                archive.begin()
+                batch_id = archive.add_batch(
+                    source=chunk[0].source,
+                    file=report.name,
+                    feed_date=report.feed_date,
+                    date_source=report.date_source,
+                    encoding=feed.encoding,
+                )
+            inserted = archive.insert_stories(batch_id, chunk)
+            report.found += len(chunk)
+            report.new += len(inserted)
+            if extract is not None and inserted:
+                texts = {row.content_hash: row.text for row in chunk}
+                archive.insert_mentions(
+                    (story_id, m.day.isoformat(), m.end.isoformat(), m.phrase, m.offset)
+                    for story_id, digest in inserted
+                    for m in extract(texts[digest], day)
+                )
+            if progress is not None:
+                progress(feed.bytes_read, feed.size, report.found)
+        if batch_id is None:
+            return
+        if report.new == 0:
+            archive.rollback()  # re-ingesting a file adds nothing, not even an empty batch
+            return
+        archive.finish_batch(batch_id, found=report.found, new=report.new)
+        if options.tags:
+            archive.apply_tags(archive.batch_ids(batch_id), options.tags)
+        archive.commit()
+        report.batch_id = batch_id
+    except BaseException:
+        archive.rollback()
+        raise
+
+
+def _count_only(
+    archive: Archive | None,
+    feed: Feed,
+    rows: Iterable[StoryRow],
+    report: FileReport,
+    progress: Progress | None,
+) -> None:
+    seen: set[str] = set()
+    for chunk in _chunks(rows, CHUNK):
+        known = archive.known_hashes([r.content_hash for r in chunk]) if archive else set()
+        for row in chunk:
+            report.found += 1
+            if row.content_hash not in known and row.content_hash not in seen:
+                report.new += 1
+            seen.add(row.content_hash)
+        if progress is not None:
+            progress(feed.bytes_read, feed.size, report.found)
+
+
+def _mention_finder(options: IngestOptions) -> Callable[[str, date], list[Mention]] | None:
+    if not options.mentions:
+        return None
+    from newsarc.dates import extract_mentions
+
+    return extract_mentions

@@ -1,0 +1,549 @@
+"""The archive: all SQL newsarc runs lives here, and every value is a bound parameter."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from newsarc.errors import NewsarcError, NotFound, UsageError
+from newsarc.migrations import APPLICATION_ID, LATEST, migrate
+from newsarc.models import Filters
+
+# How long a writer waits for another writer before giving up (cron jobs run side by side).
+BUSY_TIMEOUT_S = float(os.environ.get("NEWSARC_BUSY_TIMEOUT", "600"))
+# Above this many matches, search ranks the most recent candidates only (see search()).
+CANDIDATES = 2000
+# Private-use characters mark snippet matches; render turns them into highlighting.
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+
+Row = dict[str, Any]
+
+_STORY_COLUMNS = (
+    "s.id, s.feed_date, s.source, s.kind, s.cut_off, s.title, s.text, s.kicker, s.dateline, "
+    "s.captions, s.signoff, s.aliases, s.batch_id, s.file, s.start_line, s.end_line, "
+    "s.content_hash"
+)
+_TAGS = (
+    "(SELECT json_group_array(name) FROM (SELECT t.name FROM story_tags st "
+    "JOIN tags t ON t.id = st.tag_id WHERE st.story_id = s.id ORDER BY t.key)) AS tags"
+)
+_MENTIONS = (
+    "(SELECT json_group_array(json_object('day', day, 'end', end_day, 'phrase', phrase, "
+    "'offset', offset)) FROM (SELECT * FROM mentions m WHERE m.story_id = s.id "
+    "ORDER BY m.offset)) AS mentions"
+)
+
+
+class ArchiveError(NewsarcError):
+    """The file is not an archive we can use (corrupt, foreign, newer, read-only, full)."""
+
+
+@dataclass(slots=True)
+class StoryRow:
+    """A story ready to insert: the splitter's result plus where and when it came from."""
+
+    source: str
+    feed_date: str
+    kind: str
+    cut_off: bool
+    title: str
+    text: str
+    kicker: str | None
+    dateline: str | None
+    captions: list[str]
+    signoff: str | None
+    aliases: list[tuple[str, str]]
+    file: str
+    start_line: int
+    end_line: int
+    content_hash: str
+    cjk: str
+
+
+def _sqlite_message(exc: sqlite3.Error, path: Path) -> str:
+    """Turn SQLite's error into a sentence that names the file and what to do."""
+    text = str(exc)
+    if "readonly" in text or "read-only" in text:
+        return f"{path}: the archive is read-only (check its permissions)"
+    if "disk is full" in text or "database or disk is full" in text:
+        return f"{path}: the disk is full; nothing was written"
+    if "locked" in text or "busy" in text:
+        return f"{path}: the archive stayed locked by another newsarc for {BUSY_TIMEOUT_S:.0f}s"
+    if "not a database" in text or "malformed" in text:
+        return f"{path}: not a newsarc archive (the file is not a usable SQLite database)"
+    if "unable to open" in text:
+        return f"{path}: cannot open the archive (check the directory exists and is writable)"
+    return f"{path}: {text}"
+
+
+class Archive:
+    """An open archive; use as a context manager so the connection is always closed."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, *, create: bool = False) -> Archive:
+        """Open (and for writers create and migrate) the archive; never creates on a read."""
+        if not path.exists():
+            if not create:
+                raise NotFound(
+                    f"no archive at {path} (ingest a feed first, or pass --db / set NEWSARC_DB)"
+                )
+            _create_private_file(path)
+        elif path.is_dir():
+            raise NotFound(f"{path} is a directory, not an archive")
+        try:
+            conn = sqlite3.connect(
+                str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise ArchiveError(_sqlite_message(exc, path)) from exc
+        archive = cls(conn, path)
+        try:
+            archive._check_and_prepare(create=create)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise ArchiveError(_sqlite_message(exc, path)) from exc
+        except BaseException:
+            conn.close()
+            raise
+        return archive
+
+    def _check_and_prepare(self, *, create: bool) -> None:
+        conn = self.conn
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+        if app_id not in (0, APPLICATION_ID) or (app_id == 0 and has_tables and version == 0):
+            raise ArchiveError(f"{self.path}: not a newsarc archive; refusing to touch it")
+        if version > LATEST:
+            raise ArchiveError(
+                f"{self.path}: made by a newer newsarc (schema {version}, this one knows "
+                f"{LATEST}); upgrade newsarc"
+            )
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            if not create and version == LATEST:
+                pass  # a reader must not need write access to switch modes
+            else:
+                conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA cache_size = -65536")  # 64 MB page cache for big batches
+        if version < LATEST:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                migrate(conn)
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def begin(self) -> None:
+        """Take the write lock now, so a batch is all-or-nothing and waits instead of failing."""
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    def add_batch(
+        self, *, source: str, file: str, feed_date: str, date_source: str, encoding: str
+    ) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO batches (source, file, feed_date, date_source, encoding, ingested_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                source,
+                file,
+                feed_date,
+                date_source,
+                encoding,
+                datetime.now(UTC).isoformat(timespec="seconds"),
+            ),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def finish_batch(self, batch_id: int, *, found: int, new: int) -> None:
+        self.conn.execute(
+            "UPDATE batches SET stories_found = ?, stories_new = ?, duplicates = ? WHERE id = ?",
+            (found, new, found - new, batch_id),
+        )
+
+    def max_story_id(self) -> int:
+        return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM stories").fetchone()[0])
+
+    def insert_stories(self, batch_id: int, rows: Sequence[StoryRow]) -> list[tuple[int, str]]:
+        """Insert what is new (duplicates by content hash are skipped); index it; return (id, hash).
+
+        The FTS rows are added with one INSERT ... SELECT over the new id range, which is the
+        fastest way SQLite offers to index a batch (no per-row triggers, no full rebuild).
+        """
+        before = self.max_story_id()
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO stories (batch_id, source, feed_date, kind, cut_off, title, "
+            "text, kicker, dateline, captions, signoff, aliases, file, start_line, end_line, "
+            "content_hash, cjk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    batch_id,
+                    r.source,
+                    r.feed_date,
+                    r.kind,
+                    int(r.cut_off),
+                    r.title,
+                    r.text,
+                    r.kicker,
+                    r.dateline,
+                    json.dumps(r.captions, ensure_ascii=False),
+                    r.signoff,
+                    json.dumps([list(a) for a in r.aliases], ensure_ascii=False),
+                    r.file,
+                    r.start_line,
+                    r.end_line,
+                    r.content_hash,
+                    r.cjk,
+                )
+                for r in rows
+            ),
+        )
+        self.conn.execute(
+            "INSERT INTO stories_fts (rowid, title, text, cjk) "
+            "SELECT id, title, text, cjk FROM stories WHERE id > ?",
+            (before,),
+        )
+        return [
+            (int(i), str(h))
+            for i, h in self.conn.execute(
+                "SELECT id, content_hash FROM stories WHERE id > ? ORDER BY id", (before,)
+            )
+        ]
+
+    def insert_mentions(self, rows: Iterable[tuple[int, str, str, str, int]]) -> None:
+        self.conn.executemany(
+            "INSERT INTO mentions (story_id, day, end_day, phrase, offset) VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def known_hashes(self, hashes: Sequence[str]) -> set[str]:
+        """Which of these content hashes the archive already holds (one indexed lookup each)."""
+        found: set[str] = set()
+        for start in range(0, len(hashes), 500):
+            chunk = hashes[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                h
+                for (h,) in self.conn.execute(
+                    f"SELECT content_hash FROM stories WHERE content_hash IN ({marks})", chunk
+                )
+            )
+        return found
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _where(self, filters: Filters, alias: str = "s") -> tuple[list[str], list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if filters.since:
+            clauses.append(f"{alias}.feed_date >= ?")
+            params.append(filters.since.isoformat())
+        if filters.until:
+            clauses.append(f"{alias}.feed_date <= ?")
+            params.append(filters.until.isoformat())
+        if filters.day:
+            clauses.append(f"{alias}.feed_date = ?")
+            params.append(filters.day.isoformat())
+        if filters.source:
+            clauses.append(f"{alias}.source = ?")
+            params.append(filters.source)
+        if filters.kind:
+            clauses.append(f"{alias}.kind = ?")
+            params.append(filters.kind)
+        for tag in filters.tags:
+            clauses.append(
+                f"{alias}.id IN (SELECT st.story_id FROM story_tags st JOIN tags t "
+                "ON t.id = st.tag_id WHERE t.key = ?)"
+            )
+            params.append(tag_key(tag))
+        mention_clauses: list[str] = []
+        if filters.mentions_day:
+            mention_clauses.append("m.day <= ? AND m.end_day >= ?")
+            params += [filters.mentions_day.isoformat()] * 2
+        if filters.mentions_since:
+            mention_clauses.append("m.end_day >= ?")
+            params.append(filters.mentions_since.isoformat())
+        if filters.mentions_until:
+            mention_clauses.append("m.day <= ?")
+            params.append(filters.mentions_until.isoformat())
+        if mention_clauses:
+            clauses.append(
+                f"{alias}.id IN (SELECT m.story_id FROM mentions m WHERE "
+                + " AND ".join(mention_clauses)
+                + ")"
+            )
+        return clauses, params
+
+    def list_stories(
+        self, filters: Filters, limit: int | None, *, details: bool = False
+    ) -> Iterator[Row]:
+        """Stories newest first (by feed day, then by id), streamed row by row."""
+        clauses, params = self._where(filters)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        extra = f", {_MENTIONS}" if details else ""
+        sql = (
+            f"SELECT {_STORY_COLUMNS}, {_TAGS}{extra} FROM stories s {where} "
+            "ORDER BY s.feed_date DESC, s.id DESC LIMIT ?"
+        )
+        yield from self._rows(sql, [*params, -1 if limit is None else limit])
+
+    def search(
+        self, expression: str, filters: Filters, limit: int | None, *, details: bool = False
+    ) -> Iterator[Row]:
+        """Ranked full-text search (bm25, title weighted 10x text), with a snippet per hit.
+
+        Ranking every hit of a common word costs time in proportion to the hits. So when a
+        limit is given, bm25 is computed only for the CANDIDATES most recent matches (found by
+        walking the index in rowid order, which is cheap), and the best of those are returned.
+        The ranking is exact whenever a query has fewer matches than that.
+        """
+        clauses, params = self._where(filters)
+        where = (" AND " + " AND ".join(clauses)) if clauses else ""
+        candidates = "" if limit is None else f"ORDER BY f.rowid DESC LIMIT {CANDIDATES}"
+        sql = (
+            "SELECT f.rowid AS id, bm25(stories_fts, 10.0, 1.0, 1.0) AS score "
+            f"FROM stories_fts f JOIN stories s ON s.id = f.rowid "
+            f"WHERE stories_fts MATCH ?{where} {candidates}"
+        )
+        ranked_sql = f"SELECT id, score FROM ({sql}) ORDER BY score, id DESC LIMIT ?"
+        try:
+            hits = self.conn.execute(
+                ranked_sql, [expression, *params, -1 if limit is None else limit]
+            )
+            for hit_id, score in hits:
+                yield from self._hit(expression, int(hit_id), float(score), details)
+        except sqlite3.OperationalError as exc:
+            if "fts5" in str(exc) or "syntax" in str(exc) or "no such column" in str(exc):
+                raise UsageError(f"invalid search query: {exc}") from exc
+            raise
+
+    def _hit(self, expression: str, story_id: int, score: float, details: bool) -> Iterator[Row]:
+        extra = f", {_MENTIONS}" if details else ""
+        sql = (
+            f"SELECT {_STORY_COLUMNS}, {_TAGS}{extra}, "
+            f"snippet(stories_fts, 1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) AS snippet "
+            "FROM stories_fts f JOIN stories s ON s.id = f.rowid "
+            "WHERE stories_fts MATCH ? AND f.rowid = ?"
+        )
+        for row in self._rows(sql, [expression, story_id]):
+            row["score"] = round(score, 4)
+            if MARK_OPEN not in row["snippet"]:
+                # The match was in the title or the CJK column: show the opening instead.
+                row["snippet"] = _opening(row["text"])
+            yield row
+
+    def get_stories(self, ids: Sequence[int]) -> Iterator[Row]:
+        """Stories by id, in the order asked; an unknown id is NotFound."""
+        for story_id in ids:
+            rows = list(
+                self._rows(
+                    f"SELECT {_STORY_COLUMNS}, {_TAGS}, {_MENTIONS} FROM stories s WHERE s.id = ?",
+                    [story_id],
+                )
+            )
+            if not rows:
+                raise NotFound(f"no story with id {story_id}")
+            yield rows[0]
+
+    def batch_stories(self, batch_id: int, *, details: bool = False) -> Iterator[Row]:
+        extra = f", {_MENTIONS}" if details else ""
+        yield from self._rows(
+            f"SELECT {_STORY_COLUMNS}, {_TAGS}{extra} FROM stories s WHERE s.batch_id = ? "
+            "ORDER BY s.id",
+            [batch_id],
+        )
+
+    def batch_ids(self, batch_id: int) -> list[int]:
+        return [
+            int(i)
+            for (i,) in self.conn.execute("SELECT id FROM stories WHERE batch_id = ?", (batch_id,))
+        ]
+
+    def _rows(self, sql: str, params: Sequence[Any]) -> Iterator[Row]:
+        cur = self.conn.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        for values in cur:
+            row = dict(zip(names, values, strict=True))
+            for key in ("captions", "aliases", "tags", "mentions"):
+                if key in row and isinstance(row[key], str):
+                    row[key] = json.loads(row[key])
+            if "cut_off" in row:
+                row["cut_off"] = bool(row["cut_off"])
+            yield row
+
+    def existing_ids(self, ids: Sequence[int]) -> None:
+        """Raise NotFound naming the first id that is not in the archive."""
+        for story_id in ids:
+            if (
+                self.conn.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone()
+                is None
+            ):
+                raise NotFound(f"no story with id {story_id}")
+
+    # -- tags ------------------------------------------------------------------------------
+
+    def change_tags(self, ids: Sequence[int], add: Sequence[str], remove: Sequence[str]) -> int:
+        """Add and remove tags on stories in one transaction; returns links changed."""
+        self.begin()
+        try:
+            self.existing_ids(ids)
+            changed = self.apply_tags(ids, add, remove)
+            self.commit()
+            return changed
+        except BaseException:
+            self.rollback()
+            raise
+
+    def apply_tags(self, ids: Sequence[int], add: Sequence[str], remove: Sequence[str] = ()) -> int:
+        """Tag changes inside the caller's transaction (ingest --tag uses the batch's)."""
+        changed = 0
+        for name in add:
+            if not tag_key(name):
+                raise UsageError("a tag cannot be empty")
+            tag_id = self._tag_id(name, create=True)
+            cur = self.conn.executemany(
+                "INSERT OR IGNORE INTO story_tags (story_id, tag_id) VALUES (?, ?)",
+                [(i, tag_id) for i in ids],
+            )
+            changed += cur.rowcount
+        for name in remove:
+            found = self._tag_id(name, create=False)
+            if found is None:
+                continue
+            cur = self.conn.executemany(
+                "DELETE FROM story_tags WHERE story_id = ? AND tag_id = ?",
+                [(i, found) for i in ids],
+            )
+            changed += cur.rowcount
+        if remove:
+            self.conn.execute("DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM story_tags)")
+        return changed
+
+    def _tag_id(self, name: str, *, create: bool) -> int | None:
+        key = tag_key(name)
+        row = self.conn.execute("SELECT id FROM tags WHERE key = ?", (key,)).fetchone()
+        if row is not None:
+            return int(row[0])
+        if not create:
+            return None
+        cur = self.conn.execute("INSERT INTO tags (name, key) VALUES (?, ?)", (name.strip(), key))
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def tags(self) -> Iterator[Row]:
+        yield from self._rows(
+            "SELECT t.name AS tag, count(st.story_id) AS stories FROM tags t "
+            "LEFT JOIN story_tags st ON st.tag_id = t.id "
+            "GROUP BY t.id ORDER BY stories DESC, t.key",
+            [],
+        )
+
+    def rename_tag(self, old: str, new: str) -> int:
+        """Rename a tag, merging into NEW if it exists; returns the stories it now covers."""
+        self.begin()
+        try:
+            old_id = self._tag_id(old, create=False)
+            if old_id is None:
+                raise NotFound(f"no tag {old!r}")
+            new_id = self._tag_id(new, create=False)
+            if new_id is None or new_id == old_id:
+                self.conn.execute(
+                    "UPDATE tags SET name = ?, key = ? WHERE id = ?",
+                    (new.strip(), tag_key(new), old_id),
+                )
+                new_id = old_id
+            else:
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO story_tags (story_id, tag_id) "
+                    "SELECT story_id, ? FROM story_tags WHERE tag_id = ?",
+                    (new_id, old_id),
+                )
+                self.conn.execute("DELETE FROM tags WHERE id = ?", (old_id,))
+            count = int(
+                self.conn.execute(
+                    "SELECT count(*) FROM story_tags WHERE tag_id = ?", (new_id,)
+                ).fetchone()[0]
+            )
+            self.commit()
+            return count
+        except BaseException:
+            self.rollback()
+            raise
+
+    def delete_tag(self, name: str) -> int:
+        self.begin()
+        try:
+            tag_id = self._tag_id(name, create=False)
+            if tag_id is None:
+                raise NotFound(f"no tag {name!r}")
+            count = int(
+                self.conn.execute(
+                    "SELECT count(*) FROM story_tags WHERE tag_id = ?", (tag_id,)
+                ).fetchone()[0]
+            )
+            self.conn.execute("DELETE FROM story_tags WHERE tag_id = ?", (tag_id,))
+            self.conn.execute("DELETE FROM tags WHERE id = ?", (tag_id,))
+            self.commit()
+            return count
+        except BaseException:
+            self.rollback()
+            raise
+
+
+def tag_key(name: str) -> str:
+    """Tags match case-insensitively and ignore surrounding space; shown as first written."""
+    return " ".join(name.split()).casefold()
+
+
+def _opening(text: str, width: int = 160) -> str:
+    first = text.split("\n", 1)[0]
+    return first if len(first) <= width else first[:width].rsplit(" ", 1)[0] + "…"
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the archive file readable by its owner only, like other personal data."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise ArchiveError(f"cannot create the archive at {path}: {exc.strerror}") from exc
+
+
+def today_iso() -> str:
+    return date.today().isoformat()

@@ -1,0 +1,54 @@
+"""Shared fixtures: a temporary archive and a runner that goes through the real CLI."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsarc.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data"
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+class Newsarc:
+    """Runs `newsarc ARGS` in-process with a temporary NEWSARC_DB, colour off, 100 columns."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | bytes | None = None) -> Result:
+        env = {"NEWSARC_DB": str(self.db), "NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
+        result = self.runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "archive.db"
+
+
+@pytest.fixture
+def newsarc(db: Path) -> Iterator[Newsarc]:
+    old = os.environ.get("NEWSARC_DB")
+    yield Newsarc(db)
+    if old is not None:
+        os.environ["NEWSARC_DB"] = old
+
+
+@pytest.fixture
+def sample_files() -> list[Path]:
+    return sorted(SAMPLE.glob("*.txt"))
