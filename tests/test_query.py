@@ -319,11 +319,17 @@ QUERY_CHARS = st.one_of(
 @settings(max_examples=400, deadline=None)
 @given(query=st.text() | st.text(alphabet=QUERY_CHARS))
 def test_any_query_is_accepted_by_fts5(conn: sqlite3.Connection, query: str) -> None:
+    terms = highlight_terms(query)
+    assert all(t and not re.search("[\x00-\x1f\x7f-\x9f\ud800-\udfff]", t) for t in terms)
     expr = to_fts(query)
     if expr is None:
+        assert terms == []
         return
     conn.execute("SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?", (expr,)).fetchall()
     assert len(PHRASE.findall(expr)) <= MAX_TERMS
+    # Outside the quoted strings there is only syntax newsarc wrote, nothing the person typed.
+    syntax = set(re.findall(r"\w+|\S", PHRASE.sub(" ", expr)))
+    assert syntax <= {"cjk", ":", "*", "(", ")", "AND", "OR", "NOT"}
 
 
 def test_ten_thousand_characters_are_fast(conn: sqlite3.Connection) -> None:
