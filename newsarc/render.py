@@ -190,34 +190,28 @@ def _marked_text(text: str, style: str = "bold yellow") -> Text:
 
 
 def _story_table(rows: Iterable[Row], *, search: bool, terms: list[str]) -> int:
+    """id, day, and one cell per story: title, a dim line of source/kind/tags, the snippet."""
     from rich import box
+    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
     console = stdout_console()
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
     table.add_column("id", justify="right", style="cyan", no_wrap=True)
     table.add_column("date", no_wrap=True, style="green")
-    table.add_column("source", max_width=18, overflow="ellipsis", no_wrap=True)
-    table.add_column("tags", max_width=16, overflow="fold", style="magenta")
-    table.add_column("story", ratio=1, overflow="fold")
+    table.add_column("story", ratio=1)
     count = 0
     for row in rows:
-        title = Text(inert(row["title"]), style="bold")
-        if row["kind"] == "teaser":
-            title.append(" (teaser)", style="dim")
+        title = Text(inert(row["title"]), style="bold", no_wrap=True, overflow="ellipsis")
         if terms:
             title.highlight_words(terms, style="bold yellow", case_sensitive=False)
-        cell = title
+        about = [inert(row["source"]), row["kind"] + (" (cut off)" if row["cut_off"] else "")]
+        about += [f"#{inert(t)}" for t in row["tags"]]
+        parts: list[Text] = [title, Text(" · ".join(about), style="dim", no_wrap=True)]
         if search and row.get("snippet"):
-            cell = Text.assemble(title, "\n", _marked_text(row["snippet"]))
-        table.add_row(
-            str(row["id"]),
-            row["feed_date"],
-            Text(inert(row["source"])),
-            Text(inert(", ".join(row["tags"]))),
-            cell,
-        )
+            parts.append(_marked_text(row["snippet"]))
+        table.add_row(str(row["id"]), row["feed_date"], Group(*parts))
         count += 1
     if count:
         console.print(table)
