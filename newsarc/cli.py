@@ -469,7 +469,7 @@ def search(
     db: DbOption = None,
 ) -> None:
     """Ranked full-text search with highlighted snippets."""
-    from newsarc.query import highlight_terms, to_fts
+    from newsarc.query import check_raw, highlight_terms, to_fts
     from newsarc.render import write_stories
 
     out_format = _format(fmt, ("auto", "table", "tsv", "csv", "json", "jsonl", "ids"))
@@ -477,7 +477,7 @@ def search(
         since, until, day, tag, source, kind, mentions_date, mentions_since, mentions_until
     )
     with _open(db) as archive:
-        expression = query.strip() if raw else to_fts(query)
+        expression = check_raw(query) if raw else to_fts(query)
         if not expression:
             return
         details = out_format in ("json", "jsonl")
