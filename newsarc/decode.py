@@ -91,6 +91,7 @@ _MOJIBAKE_ONE = re.compile(
 # C3 xx) then a continuation character (C2 xx, or cp1252 punctuation: C5, C6, CB, E2 ...).
 # A literal first byte lets re skip ahead fast; the str pattern above cannot.
 _MOJIBAKE_UTF8_HINT = re.compile(rb"\xc3[\x82-\xb4][\xc2\xc5\xc6\xcb\xe2]")
+_MULTIBYTE_LEGACY = ("big5", "cp950", "gb", "hz", "shift_jis", "cp932", "euc", "cp949", "johab")
 # Repairs that would produce these are more likely real text (German "ß“" is U+07D3 NKo).
 _IMPLAUSIBLE = re.compile("[\u0080-\u009f\u0591-\u05af\u0700-\u08ff\ue000-\uf8ff]")
 
@@ -310,7 +311,7 @@ class Feed:
             text = "\n".join(self._decode_lines(data, offset))
             maybe_mojibake = True
         else:
-            maybe_mojibake = self._codec != "utf-8" or bool(_MOJIBAKE_UTF8_HINT.search(data))
+            maybe_mojibake = _may_hold_mojibake(data, self._codec)
         lines, repaired = _clean_block(text, maybe_mojibake)
         self.repaired += repaired
         return lines
@@ -333,13 +334,24 @@ class Feed:
         return BadInput(f"{self.name}: not valid {self.encoding} at byte {at}; {hint}")
 
 
+def _may_hold_mojibake(data: bytes, codec: str) -> bool:
+    """A fast test on the raw bytes so clean blocks skip the slow mojibake regex."""
+    if codec == "utf-8":
+        return _MOJIBAKE_UTF8_HINT.search(data) is not None
+    if codec.startswith(_MULTIBYTE_LEGACY):
+        return False  # these cannot even encode the Latin-1 letters mojibake is made of
+    # Single-byte code pages: mojibake there is UTF-8 bytes that were kept as they were.
+    return not data.decode("utf-8", errors="ignore").isascii()
+
+
 def _decode_fallback(raw: bytes, codec: str) -> str:
     """Best guess for a line that is not in the feed's encoding: a pasted-in other source."""
     if codec != "utf-8":
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError:
-            return raw.decode(codec, errors="replace")
+            if codec != "cp1252":
+                return raw.decode(codec, errors="replace")
     return raw.decode("latin-1").translate(_C1_TO_CP1252)
 
 
@@ -457,14 +469,17 @@ def _decide(sample: bytes, at_eof: bool, name: str, forced: str | None) -> tuple
     for bom, bom_encoding in _BOMS:
         if sample.startswith(bom):
             text = _try_decode(sample, bom_encoding, at_eof)
+            if text is None and bom_encoding == "utf-32":
+                continue  # FF FE 00 00 may be a UTF-16 BOM and a NUL character
             if text is None and bom_encoding != "utf-8-sig":
                 raise BadInput(f"{name}: starts like {bom_encoding} but is not; pass --encoding")
             return bom_encoding, _is_cr_only(text or sample.decode("latin-1"))
     _refuse_binary(sample, name)
-    if _looks_utf8(sample, at_eof):
+    utf8, legacy_lines = _looks_utf8(sample, at_eof)
+    if utf8:
         chosen = "utf-8"
     else:
-        detected = _detect(sample, at_eof)
+        detected = _detect(legacy_lines)
         if detected is None:
             raise BadInput(f"{name}: cannot tell its encoding; pass --encoding (e.g. cp1252)")
         chosen = detected
@@ -497,32 +512,36 @@ def _refuse_binary(sample: bytes, name: str) -> None:
         raise BadInput(f"{name} is not text (binary data)")
 
 
-def _looks_utf8(sample: bytes, at_eof: bool) -> bool:
-    """UTF-8 if the sample decodes, or if most of its non-ASCII lines do (mixed sources)."""
+def _looks_utf8(sample: bytes, at_eof: bool) -> tuple[bool, bytes]:
+    """UTF-8 if the sample decodes, or if most of its non-ASCII lines do (mixed sources).
+
+    Also returns the sample without its UTF-8 lines: the other source's encoding is easier
+    to detect without them.
+    """
     if _try_decode(sample, "utf-8", at_eof) is not None:
-        return True
+        return True, b""
     lines = sample.split(b"\n")
-    if not at_eof:
+    if not at_eof and len(lines) > 1:
         lines.pop()  # may be cut mid-character
     good = bad = 0
+    rest: list[bytes] = []
     for raw in lines:
-        if raw.isascii():
-            continue
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError:
-            bad += 1
-        else:
-            good += 1
-    return good > bad
+        if not raw.isascii():
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                bad += 1
+            else:
+                good += 1
+                continue
+        rest.append(raw)
+    return good > bad, b"\n".join(rest)
 
 
-def _detect(sample: bytes, at_eof: bool) -> str | None:
+def _detect(sample: bytes) -> str | None:
     """Guess a legacy encoding with charset-normalizer (imported here: it is slow to import)."""
     from charset_normalizer import from_bytes
 
-    if not at_eof and (cut := sample.rfind(b"\n")) > 0:
-        sample = sample[: cut + 1]  # whole lines only, so no character is cut in half
     matches = from_bytes(sample)
     best = matches.best()
     if best is None:
@@ -536,7 +555,4 @@ def _detect(sample: bytes, at_eof: bool) -> str | None:
                 chosen = "cp1252"
                 break
     canonical = codecs.lookup(chosen).name
-    canonical = _SUPERSETS.get(canonical, canonical)
-    if canonical == "cp1252" and _try_decode(sample, "cp1252", True) is None:
-        canonical = "iso8859-1"  # uses a byte cp1252 leaves undefined
-    return canonical
+    return _SUPERSETS.get(canonical, canonical)

@@ -352,6 +352,31 @@ def test_a_stray_cp1252_line_in_a_utf8_sample_keeps_utf8(tmp_path: Path) -> None
     assert feed.fallback_lines == 1
 
 
+@pytest.mark.parametrize(
+    ("pasted", "repaired", "fallback"),
+    [
+        ("The café at Zürich.", 1, 0),  # reads as cp1252 mojibake, then is repaired
+        ("The “café” at Zürich.", 0, 1),  # holds a byte cp1252 lacks, so is read as UTF-8
+    ],
+)
+def test_a_utf8_line_in_a_cp1252_feed(
+    tmp_path: Path, pasted: str, repaired: int, fallback: int
+) -> None:
+    data = "\r\n".join(ENGLISH).encode("cp1252") + b"\r\n" + pasted.encode()
+    feed, lines = read(write(tmp_path, data))
+    assert feed.encoding == "cp1252"
+    assert texts(lines) == [*ENGLISH, pasted]
+    assert (feed.repaired, feed.fallback_lines) == (repaired, fallback)
+
+
+def test_a_utf8_line_in_a_big5_feed_is_decoded_as_utf8(tmp_path: Path) -> None:
+    data = "\n".join(BIG5).encode("big5") + "\n總統府表示，會議將於週一舉行。\n".encode()
+    feed, lines = read(write(tmp_path, data))
+    assert feed.encoding in {"big5", "cp950", "big5hkscs"}
+    assert texts(lines) == [*BIG5, "總統府表示，會議將於週一舉行。"]
+    assert feed.fallback_lines == 1
+
+
 def test_lines_can_be_read_once(tmp_path: Path) -> None:
     with open_feed(write(tmp_path, b"x\n")) as feed:
         assert list(feed.lines()) == [Line(1, "x")]
