@@ -11,6 +11,7 @@ going: such a line is decoded as cp1252 and counted in ``Feed.fallback_lines``. 
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import re
 import stat
@@ -18,7 +19,7 @@ import sys
 import unicodedata
 from collections.abc import Iterator
 from types import TracebackType
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from newsarc.errors import BadInput, NotFound
 from newsarc.models import Line
@@ -35,25 +36,22 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 _DECOMPRESS = "; decompress it first"
-_MAGIC: tuple[tuple[re.Pattern[bytes], str], ...] = tuple(
-    (re.compile(pattern), what)
-    for pattern, what in (
-        (rb"\x1f\x8b", "gzip data" + _DECOMPRESS),
-        (rb"PK\x03\x04|PK\x05\x06", "zip archive" + _DECOMPRESS),
-        (rb"BZh[1-9]1AY&SY", "bzip2 data" + _DECOMPRESS),
-        (rb"\xfd7zXZ\x00", "xz data" + _DECOMPRESS),
-        (rb"\x28\xb5\x2f\xfd", "zstd data" + _DECOMPRESS),
-        (rb"7z\xbc\xaf\x27\x1c", "7z archive" + _DECOMPRESS),
-        (rb"%PDF-", "PDF document"),
-        (rb"\x89PNG\r\n\x1a\n", "PNG image"),
-        (rb"\xff\xd8\xff", "JPEG image"),
-        (rb"GIF8[79]a", "GIF image"),
-        (rb"RIFF....WEBP", "WebP image"),
-        (rb"\x7fELF", "executable"),
-        (rb"SQLite format 3\x00", "SQLite database"),
-    )
+_MAGIC: tuple[tuple[tuple[bytes, ...], str], ...] = (
+    ((b"\x1f\x8b",), "gzip data" + _DECOMPRESS),
+    ((b"PK\x03\x04", b"PK\x05\x06"), "zip archive" + _DECOMPRESS),
+    (tuple(b"BZh%d1AY&SY" % n for n in range(1, 10)), "bzip2 data" + _DECOMPRESS),
+    ((b"\xfd7zXZ\x00",), "xz data" + _DECOMPRESS),
+    ((b"\x28\xb5\x2f\xfd",), "zstd data" + _DECOMPRESS),
+    ((b"7z\xbc\xaf\x27\x1c",), "7z archive" + _DECOMPRESS),
+    ((b"%PDF-",), "PDF document"),
+    ((b"\x89PNG\r\n\x1a\n",), "PNG image"),
+    ((b"\xff\xd8\xff",), "JPEG image"),
+    ((b"GIF87a", b"GIF89a"), "GIF image"),
+    ((b"RIFF",), "RIFF media file"),
+    ((b"\x7fELF",), "executable"),
+    ((b"SQLite format 3\x00",), "SQLite database"),
 )
-# Control bytes that text does not contain; \t \n \r \f (and ESC-free text) are normal.
+# Control bytes that text does not contain (tab, line feed, CR and form feed it does).
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f") + b"\x7f"
 
 # Languages whose legacy code pages (cp1250, cp1257, cp1254) differ from cp1252 in letters;
@@ -77,23 +75,33 @@ _CP1252_LENIENT = "".join(
 _C1_TO_CP1252 = {b: _CP1252_LENIENT[b] for b in range(0x80, 0xA0)}
 _CP1252_TO_LATIN1 = {ord(_CP1252_LENIENT[b]): chr(b) for b in range(0x80, 0xA0)}
 
-# Mojibake: UTF-8 bytes shown through cp1252 (or latin-1): a lead byte as À-ô, then
+# Mojibake: UTF-8 bytes shown through cp1252 (or latin-1): a lead byte as Â-ô, then
 # continuation bytes as €‚ƒ„…‘’“”•–—˜™ etc., NBSP and ¡-¿ (or as C1 controls).
 _CONT = re.escape("".join(sorted({_CP1252_LENIENT[b] for b in range(0x80, 0xC0)}
                                  | {chr(b) for b in range(0x80, 0xC0)})))  # fmt: skip
-_MOJIBAKE = re.compile(
-    f"(?:[\u00c2-\u00df][{_CONT}]|[\u00e0-\u00ef][{_CONT}]{{2}}|[\u00f0-\u00f4][{_CONT}]{{3}})+"
-)
-_MOJIBAKE_ONE = re.compile(
-    f"[\u00c2-\u00df][{_CONT}]|[\u00e0-\u00ef][{_CONT}]{{2}}|[\u00f0-\u00f4][{_CONT}]{{3}}"
-)
+_ONE_CHAR = f"[\u00c2-\u00df][{_CONT}]|[\u00e0-\u00ef][{_CONT}]{{2}}|[\u00f0-\u00f4][{_CONT}]{{3}}"
 # What any mojibake looks like once re-encoded as UTF-8: a lead character (U+00C2-U+00F4 is
 # C3 xx) then a continuation character (C2 xx, or cp1252 punctuation: C5, C6, CB, E2 ...).
-# A literal first byte lets re skip ahead fast; the str pattern above cannot.
+# A literal first byte lets re skip ahead fast; the str pattern cannot.
 _MOJIBAKE_UTF8_HINT = re.compile(rb"\xc3[\x82-\xb4][\xc2\xc5\xc6\xcb\xe2]")
 _MULTIBYTE_LEGACY = ("big5", "cp950", "gb", "hz", "shift_jis", "cp932", "euc", "cp949", "johab")
-# Repairs that would produce these are more likely real text (German "ß“" is U+07D3 NKo).
-_IMPLAUSIBLE = re.compile("[\u0080-\u009f\u0591-\u05af\u0700-\u08ff\ue000-\uf8ff]")
+
+
+class _Mojibake(NamedTuple):
+    run: re.Pattern[str]  # one or more mis-read characters in a row
+    one: re.Pattern[str]  # exactly one
+    implausible: re.Pattern[str]  # repairs producing these were likely real text
+
+
+@functools.cache
+def _mojibake() -> _Mojibake:
+    """The big mojibake patterns, compiled on first use so `newsarc --help` does not pay."""
+    return _Mojibake(
+        run=re.compile(f"(?:{_ONE_CHAR})+"),
+        one=re.compile(_ONE_CHAR),
+        # German "ß“" would become U+07D3 NKo; C1 controls and private use are no better.
+        implausible=re.compile("[\u0080-\u009f\u0591-\u05af\u0700-\u08ff\ue000-\uf8ff]"),
+    )
 
 
 def _unmojibake(segment: str) -> str:
@@ -102,7 +110,7 @@ def _unmojibake(segment: str) -> str:
         fixed = segment.translate(_CP1252_TO_LATIN1).encode("latin-1").decode("utf-8")
     except UnicodeError:
         return segment
-    if _IMPLAUSIBLE.search(fixed) or any(unicodedata.category(c) == "Cn" for c in fixed):
+    if _mojibake().implausible.search(fixed) or any(unicodedata.category(c) == "Cn" for c in fixed):
         return segment
     return fixed
 
@@ -112,14 +120,14 @@ def _repair_match(match: re.Match[str]) -> str:
     run = match.group()
     fixed = _unmojibake(run)
     if fixed == run and len(run) > 2:
-        fixed = _MOJIBAKE_ONE.sub(lambda m: _unmojibake(m.group()), run)
+        fixed = _mojibake().one.sub(lambda m: _unmojibake(m.group()), run)
     return fixed
 
 
 def repair_mojibake(text: str) -> str:
     """Undo UTF-8 read as cp1252 upstream (cafÃ© → café), twice over for double encoding."""
     for _ in range(3):
-        fixed = _MOJIBAKE.sub(_repair_match, text)
+        fixed = _mojibake().run.sub(_repair_match, text)
         if fixed == text:
             break
         text = fixed
@@ -138,10 +146,10 @@ def _clean_block(text: str, maybe_mojibake: bool = True) -> tuple[list[str], int
                 text = text.replace(ch, " ")
         return [line.rstrip() for line in text.split("\n")], 0
     # Repair before NBSP handling: "Â\xa0" is a mis-read NBSP.
-    if maybe_mojibake and _MOJIBAKE.search(text):
+    if maybe_mojibake and (mojibake := _mojibake().run).search(text):
         lines = text.split("\n")
         for i, line in enumerate(lines):
-            if _MOJIBAKE.search(line):
+            if mojibake.search(line):
                 fixed = repair_mojibake(line)
                 if fixed != line:
                     lines[i] = fixed
@@ -502,8 +510,8 @@ def _try_decode(sample: bytes, encoding: str, at_eof: bool) -> str | None:
 
 def _refuse_binary(sample: bytes, name: str) -> None:
     """Stop at files that are not text before they turn into garbage stories."""
-    for magic, what in _MAGIC:
-        if magic.match(sample):
+    for prefixes, what in _MAGIC:
+        if sample.startswith(prefixes):
             raise BadInput(f"{name} is not text ({what})")
     if b"\x00" in sample:
         raise BadInput(f"{name} is not text (contains NUL bytes)")
