@@ -186,18 +186,19 @@ def gap_rows(directory: Path) -> list[tuple[list[float], int]]:
         txt = lab.with_name(lab.name[: -len(".labels.json")] + ".txt")
         starts = {a for a, _, _ in _labels(lab)}
         paras = [seg._Para(ln.number, ln.text) for ln in read_feed(txt) if ln.text.strip()]
-        for i in range(1, len(paras)):
-            if seg._hard(paras, i) is None:
-                rows.append((seg._soft_features(paras, i), int(paras[i].number in starts)))
+        for i, _, f in seg._open_features(paras):
+            if f:
+                rows.append((f, int(paras[i].number in starts)))
     return rows
 
 
-def fit(rows: list[tuple[list[float], int]], l2: float = 1.0, steps: int = 25) -> list[float]:
-    """L2-regularised logistic regression by Newton steps; small enough for pure Python."""
+def fit(rows: list[tuple[list[float], int]], prior: tuple[float, ...], l2: float = 1.0,
+        steps: int = 25) -> list[float]:
+    """Logistic regression pulled towards the hand-set prior (L2), by Newton steps."""
     import math
 
     d = len(rows[0][0])
-    w = [0.0] * d
+    w = list(prior)
     for _ in range(steps):
         grad = [0.0] * d
         hess = [[0.0] * d for _ in range(d)]
@@ -214,9 +215,9 @@ def fit(rows: list[tuple[list[float], int]], l2: float = 1.0, steps: int = 25) -
                     for b in range(d):
                         if x[b]:
                             row[b] += ha * x[b]
-        for a in range(1, d):
-            grad[a] += l2 * w[a]
-            hess[a][a] += l2
+        for a in range(d):
+            grad[a] += l2 * (w[a] - prior[a]) * (0.01 if a == 0 else 1.0)
+            hess[a][a] += l2 * (0.01 if a == 0 else 1.0)
         for a in range(d):
             hess[a][a] += 1e-6
         step = _solve(hess, grad)
@@ -253,12 +254,12 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     dirs: list[Path] = args.dirs or [SPLITS / "dev", SPLITS / "test"]
     if args.fit:
-        from newsarc.segment import _FEATURES
+        from newsarc.segment import _FEATURES, _PRIOR
 
         rows = [r for d in args.dirs or [SPLITS / "dev"] for r in gap_rows(d)]
         print(f"{len(rows)} open gaps, {sum(y for _, y in rows)} of them story starts",
               file=sys.stderr)
-        weights = fit(rows)
+        weights = fit(rows, _PRIOR)
         for name, w in zip(_FEATURES, weights, strict=True):
             print(f"{w:8.2f}  {name}")
         print("_WEIGHTS = (" + ", ".join(f"{w:.2f}" for w in weights) + ")")
