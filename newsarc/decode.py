@@ -4,8 +4,10 @@ Line numbers follow CLI.md: count after decoding, dropping a BOM, splitting on "
 stripping a trailing "\\r" (an old-Mac file whose sample has "\\r" but no "\\n" splits on "\\r").
 
 A feed that looks like UTF-8 but has a few lines that are not (two sources pasted together) keeps
-going: such a line is decoded as cp1252 and counted in ``Feed.fallback_lines``. Only a forced
-``--encoding`` is strict, because then the user has told us what the bytes are.
+going: such a line is decoded as cp1252 and counted in ``Feed.fallback_lines``, rather than
+failing a long ingest near its end. In a legacy-encoded feed a line that does not decode is tried
+as UTF-8 first. Only a forced ``--encoding`` is strict, because then the user has told us what
+the bytes are.
 """
 
 from __future__ import annotations
@@ -384,6 +386,8 @@ def open_feed(path: str, *, encoding: str | None = None, stdin: BinaryIO | None 
     forced = _lookup_encoding(encoding, name) if encoding is not None else None
     size: int | None = None
     if path == "-":
+        if stdin is None and sys.stdin is None:  # started with stdin closed
+            raise BadInput("<stdin>: no standard input to read; name a file instead")
         stream = stdin if stdin is not None else sys.stdin.buffer
         owns = False
     else:
