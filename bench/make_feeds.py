@@ -24,7 +24,7 @@ import random
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -120,13 +120,17 @@ class Placed:
 
 @dataclass
 class Variant:
+    """How one feed's text is laid out, beyond its stories."""
+
     blank_between_stories: bool = False
     blank_between_all: bool = False
     crlf: bool = False
     bom: bool = False
-    trailing_newline: bool = True
+    no_trailing_newline: bool = False
     whitespace_noise: bool = False
-    notes: list[str] = field(default_factory=list)
+
+    def tags(self) -> list[str]:
+        return [f.name for f in fields(self) if getattr(self, f.name)]
 
 
 def is_nonbody(line: str) -> bool:
@@ -303,19 +307,23 @@ def place(story: Story, kind: str, rng: random.Random) -> Placed:
 
 
 def pick_variant(rng: random.Random) -> Variant:
-    v = Variant()
-    v.blank_between_stories = rng.random() < 0.20
-    v.blank_between_all = rng.random() < 0.10
-    v.crlf = rng.random() < 0.10
-    v.bom = rng.random() < 0.10
-    v.trailing_newline = rng.random() >= 0.25
-    v.whitespace_noise = rng.random() < 0.20
-    for name in ("blank_between_stories", "blank_between_all", "crlf", "bom", "whitespace_noise"):
-        if getattr(v, name):
-            v.notes.append(name)
-    if not v.trailing_newline:
-        v.notes.append("no_trailing_newline")
-    return v
+    return Variant(
+        blank_between_stories=rng.random() < 0.20,
+        blank_between_all=rng.random() < 0.10,
+        crlf=rng.random() < 0.10,
+        bom=rng.random() < 0.10,
+        no_trailing_newline=rng.random() < 0.25,
+        whitespace_noise=rng.random() < 0.20,
+    )
+
+
+def cover_variants(variants: Sequence[Variant], rng: random.Random) -> None:
+    """Make sure every layout quirk shows up in at least one feed of the set."""
+    if len(variants) < 2:
+        return
+    for f in fields(Variant):
+        if not any(getattr(v, f.name) for v in variants):
+            setattr(rng.choice(variants), f.name, True)
 
 
 def _noisy(line: str, rng: random.Random) -> str:
@@ -357,7 +365,7 @@ def render(placed: Sequence[Placed], v: Variant, rng: random.Random) -> tuple[st
     if v.blank_between_all and rng.random() < 0.3:
         out.append("")  # a stray blank line at the end
     nl = "\r\n" if v.crlf else "\n"
-    text = nl.join(out) + (nl if v.trailing_newline else "")
+    text = nl.join(out) + ("" if v.no_trailing_newline else nl)
     if v.bom:
         text = BOM + text
     return text, labels
@@ -366,8 +374,8 @@ def render(placed: Sequence[Placed], v: Variant, rng: random.Random) -> tuple[st
 def compose(pool: list[Story], seed: int, max_feeds: int | None) -> list[Feed]:
     rng = random.Random(seed)
     remaining = pool[:]
-    feeds: list[Feed] = []
-    while len(remaining) >= MIN_STORIES and (max_feeds is None or len(feeds) < max_feeds):
+    plans: list[tuple[str, list[Placed], Variant]] = []
+    while len(remaining) >= MIN_STORIES and (max_feeds is None or len(plans) < max_feeds):
         # skewed towards short feeds (mean about 8), like real daily pulls
         n = round(rng.triangular(MIN_STORIES, MAX_STORIES + 0.49, 6))
         n = min(MAX_STORIES, max(MIN_STORIES, n))
@@ -376,9 +384,12 @@ def compose(pool: list[Story], seed: int, max_feeds: int | None) -> list[Feed]:
         stories = pick_stories(remaining, n, rng)
         pattern, kinds = plan_kinds(stories, rng)
         placed = [place(s, k, rng) for s, k in zip(stories, kinds, strict=True)]
-        v = pick_variant(rng)
+        plans.append((pattern, placed, pick_variant(rng)))
+    cover_variants([v for _, _, v in plans], rng)
+    feeds: list[Feed] = []
+    for pattern, placed, v in plans:
         text, labels = render(placed, v, rng)
-        meta: dict[str, object] = {"pattern": pattern, "variant": v.notes}
+        meta: dict[str, object] = {"pattern": pattern, "variant": v.tags()}
         feeds.append((text, labels, meta))
     return feeds
 
