@@ -132,6 +132,11 @@ _ROLE_WORDS_LOW = frozenset(
     manager senator envoy""".split()
 )
 _DROP = _STOP | _NOT_NAMES
+_CLOSER = re.compile(
+    r"\b(?:did not|didn’t|didn't) (?:immediately )?(?:respond|reply|return|comment)"
+    r"|\bdeclined to (?:comment|elaborate|give|provide|say|name)|\bcould not be reached"
+    r"|\b(?:was|were) not (?:immediately )?available for comment|\bno comment\b"
+)
 _END_OK = frozenset(".!?…:;")
 _QUOTE_END = frozenset("\"”»")
 _CLOSE_CHARS = "\"”’')]»"
@@ -139,7 +144,9 @@ _CLOSE_CHARS = "\"”’')]»"
 
 def _terminal(text: str) -> bool:
     """Ends like a finished sentence (or a closing quote), not mid-sentence."""
-    c = text[-1]
+    c = text[-1:]
+    if not c:
+        return False
     if c in _END_OK or c in _QUOTE_END:
         return True
     if c in _CLOSE_CHARS:
@@ -154,7 +161,7 @@ class _Para:
     __slots__ = (
         "number", "text", "body", "terminal", "caption", "signoff", "byline", "kicker",
         "dateline", "opener", "unclosed", "first", "second_lower", "long", "sentences",
-        "heading", "rich", "vocab", "caps", "org_lede", "time",
+        "heading", "rich", "vocab", "caps", "org_lede", "time", "closer", "names",
     )
 
     def __init__(self, number: int, text: str) -> None:
@@ -199,9 +206,11 @@ class _Para:
         self.heading = (n <= 150 and not self.terminal and not self.caption
                         and not self.signoff and not self.byline)
         self.rich = False
+        self.closer = _CLOSER.search(text) is not None if n < 400 else False
         self.vocab: frozenset[str] = frozenset()
         self.caps: frozenset[str] = frozenset()
         self.org_lede = self.time = False
+        self.names: list[str] = []  # surnames of full names in the opening (plain openers only)
 
     def enrich(self) -> None:
         """Word-level cues (vocabulary, names, roles, time words), computed once on demand."""
@@ -216,6 +225,11 @@ class _Para:
         self.org_lede = not caps.isdisjoint(_ORG_WORDS) or not words.isdisjoint(_ROLE_WORDS_LOW)
         self.caps = caps - _NOT_NAMES
         self.vocab = self.caps | (words - _STOP)
+        if self.opener == 0:
+            for m in _FULLNAME.findall(self.body[:160]):
+                toks = [t for t in m.split() if t not in _NOT_NAMES]
+                if len(toks) >= 2:
+                    self.names.append(toks[-1])
 
 
 def _is_attached(p: _Para) -> bool:
@@ -230,20 +244,22 @@ _STRONG = 12.0
 _FEATURES = (
     "bias", "pronoun or connective opener", "quote opener", "quote continues",
     "previous ends with colon", "opens with a known name and a verb", "new names with role or time",
-    "time word", "organisation or role", "teaser line", "many sentences",
+    "time word with new names", "organisation or role", "teaser line", "many sentences",
     "previous has many sentences", "cohesion", "name cohesion", "known names",
     "adjacent cohesion", "length", "log cohesion", "very low cohesion", "names reach across",
-    "names stay after",
+    "names stay after", "previous closes a story", "full name given again",
+    "new full name with role or time", "time word with known names",
+    "previous is teaser-like, this is not", "cohesion depth",
 )
 # Hand-set beliefs the fit is pulled towards where the data say little (a cue that never
 # fires in the training feeds keeps its prior).
 _PRIOR = (
     -3.0, -3.0, -1.5, -3.0, -3.0, -2.0, 1.5, 1.0, 0.5, 3.0, 0.0, 0.0, -2.0, -2.0, -1.5, -1.0,
-    0.5, -0.5, 1.0, -1.5, 1.5,
+    0.5, -0.5, 1.0, -1.5, 1.5, 1.0, 1.0, 1.0, 0.0, 1.0, 2.0,
 )
 _WEIGHTS = (
-    -6.55, -3.07, -1.61, -3.00, -3.00, -0.06, 0.39, 4.84, 1.07, 3.00, -0.72, 0.64, -1.57,
-    -0.26, 0.43, -0.21, 3.26, 0.42, 1.28, -1.53, 2.17,
+    -6.60, -2.26, -1.88, -3.00, -3.00, -0.28, -0.51, 5.33, -0.03, 3.00, -0.67, 0.49, -0.82,
+    0.35, 1.63, -0.44, 3.05, 0.51, 2.16, -0.10, 2.51, 2.08, 1.45, 1.04, 3.26, 1.12, 3.47,
 )
 
 
@@ -318,6 +334,8 @@ def _soft_features(paras: list[_Para], i: int, lo: int = 0, hi: int = -1) -> lis
     stay = _caps((rest & q.vocab) - bv)
     known_first = q.first in bv and q.second_lower
     known = len(q.caps & bv) / len(q.caps) if q.caps else 0.0
+    again = any(n in bv for n in q.names)
+    fresh = any(n not in bv for n in q.names)
     pv = p.vocab
     adj = len(pv & q.vocab) / math.sqrt(len(pv) * len(q.vocab)) if pv and q.vocab else 0.0
     return [
@@ -328,7 +346,7 @@ def _soft_features(paras: list[_Para], i: int, lo: int = 0, hi: int = -1) -> lis
         1.0 if p.text.endswith(":") else 0.0,
         1.0 if known_first else 0.0,
         1.0 - known if q.org_lede or q.time else 0.0,
-        1.0 if q.time and q.opener == 0 else 0.0,
+        1.0 if q.time and q.opener == 0 and known < 0.5 else 0.0,
         1.0 if q.org_lede else 0.0,
         1.0 if q.long and not q.terminal else 0.0,
         1.0 if q.sentences >= 3 else 0.0,
@@ -342,6 +360,12 @@ def _soft_features(paras: list[_Para], i: int, lo: int = 0, hi: int = -1) -> lis
         1.0 if coh < 0.06 else 0.0,
         min(across, 3) / 3.0,
         min(stay, 3) / 3.0,
+        1.0 if p.closer else 0.0,
+        1.0 if again else 0.0,
+        1.0 if fresh and (q.org_lede or q.time) else 0.0,
+        1.0 if q.time and q.opener == 0 and known >= 0.5 else 0.0,
+        1.0 if p.long and p.sentences >= 3 and not q.long else 0.0,
+        0.0,  # cohesion depth, filled in by _add_depth once the region is scored
     ]
 
 
@@ -367,7 +391,7 @@ def _gap(paras: list[_Para], i: int, want_cues: bool) -> tuple[float, list[str]]
         if len(toks) >= 2 and toks[-1] not in seen:
             cues.append("new full name introduced: " + " ".join(toks))
             break
-    if f[_FEATURES.index("time word")]:
+    if f[_FEATURES.index("time word with new names")]:
         cues.append("time word")
     coh = f[_FEATURES.index("cohesion")]
     if coh < 0.15:
@@ -529,14 +553,29 @@ def _open_features(paras: list[_Para], start: int = 0) -> list[tuple[int, float,
         while e < len(gaps) and not ((gaps[e][1] or 0.0) > 0):
             e += 1
         hi = gaps[e][0] if e < len(gaps) else len(paras)
+        region: list[tuple[int, float, list[float]]] = []
         for m in range(k, e):
             im, hm = gaps[m]
             if hm is not None:
-                out.append((im, hm, []))
+                region.append((im, hm, []))
             else:
-                out.append((im, 0.0, _soft_features(paras, im, lo, hi)))
+                region.append((im, 0.0, _soft_features(paras, im, lo, hi)))
+        _add_depth(region)
+        out.extend(region)
         k = e
     return out
+
+
+def _add_depth(region: list[tuple[int, float, list[float]]]) -> None:
+    """TextTiling depth: how far cohesion dips at a gap below the peaks on either side."""
+    c = _FEATURES.index("cohesion")
+    cohs = [f[c] if f else None for _, _, f in region]
+    for m, (_, _, f) in enumerate(region):
+        if not f:
+            continue
+        left = max([x for x in cohs[max(0, m - 3): m] if x is not None], default=f[c])
+        right = max([x for x in cohs[m + 1: m + 4] if x is not None], default=f[c])
+        f[-1] = max(0.0, left - f[c]) + max(0.0, right - f[c])
 
 
 def _cut(paras: list[_Para], start: int) -> list[int]:
