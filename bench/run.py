@@ -652,7 +652,7 @@ def machine() -> list[tuple[str, str]]:
     except (OSError, IndexError, ValueError):
         pass
     try:
-        commit = subprocess.run(
+        commit = os.environ.get("BENCH_COMMIT") or subprocess.run(
             ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
             capture_output=True, text=True, check=False,
         ).stdout.strip() or "unknown"
