@@ -75,6 +75,8 @@ class NewsarcGroup(TyperGroup):
                 f"unexpected {type(exc).__name__}: {exc} (NEWSARC_DEBUG=1 shows the traceback)",
                 ExitCode.ERROR,
             )
+        if result == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
+            _fail("interrupted; nothing was left half-written", ExitCode.INTERRUPTED)
         if isinstance(result, int) and result:
             raise SystemExit(result)
         raise SystemExit(0)

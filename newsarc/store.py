@@ -140,6 +140,9 @@ class Archive:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA cache_size = -65536")  # 64 MB page cache for big batches
+        max_pages = os.environ.get("NEWSARC_MAX_PAGE_COUNT")  # tests simulate a full disk
+        if max_pages and max_pages.isdigit():
+            conn.execute(f"PRAGMA max_page_count = {int(max_pages)}")
         if version < LATEST:
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -291,7 +294,11 @@ class Archive:
             params.append(tag_key(tag))
         mention_clauses: list[str] = []
         if filters.mentions_day:
-            mention_clauses.append("m.day <= ? AND m.end_day >= ?")
+            # The day itself, or a span of up to a week around it ("last week"); a story that
+            # says "this year" is not about any one day of it.
+            mention_clauses.append(
+                "m.day <= ? AND m.end_day >= ? AND m.end_day <= date(m.day, '+6 days')"
+            )
             params += [filters.mentions_day.isoformat()] * 2
         if filters.mentions_since:
             mention_clauses.append("m.end_day >= ?")
