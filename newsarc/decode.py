@@ -441,7 +441,7 @@ def _open(path: str) -> BinaryIO:
     except IsADirectoryError:
         raise NotFound(f"{path} is a directory") from None
     except PermissionError:
-        raise BadInput(f"{path}: permission denied") from None
+        raise NotFound(f"{path}: permission denied") from None
     except OSError as err:
         raise BadInput(f"{path}: cannot read ({err.strerror or err})") from None
 

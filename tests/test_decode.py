@@ -429,12 +429,12 @@ def test_directory_is_not_found(tmp_path: Path) -> None:
     assert info.value.message == f"{tmp_path} is a directory"
 
 
-def test_permission_denied_is_bad_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_permission_denied_is_not_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def deny(path: str, mode: str) -> None:
         raise PermissionError(13, "Permission denied", path)
 
     monkeypatch.setattr(decode, "open", deny, raising=False)
-    with pytest.raises(BadInput) as info:
+    with pytest.raises(NotFound) as info:
         open_feed("secret.txt")
     assert info.value.message == "secret.txt: permission denied"
 
@@ -443,7 +443,7 @@ def test_permission_denied_is_bad_input(tmp_path: Path, monkeypatch: pytest.Monk
 def test_unreadable_file_on_disk(tmp_path: Path) -> None:
     path = write(tmp_path, b"private\n")
     os.chmod(path, 0)
-    with pytest.raises(BadInput, match="permission denied"):
+    with pytest.raises(NotFound, match="permission denied"):
         open_feed(path)
 
 
