@@ -100,9 +100,8 @@ _ANCHORS: list[tuple[str, str, int]] = [
     (r"w(?<=[Tt]omorrow)", "relative", 7),
     (r"g(?<=[Tt]onig)", "relative", 4),
     (r"g(?<=[Ll]ast nig)", "unit", 2),
-    (r"m(?=orning)(?<=[Tt]his m)", "unit", 0),
-    (r"f(?=ternoon)(?<=[Tt]his af)", "unit", 1),
-    (r"v(?=ening)(?<=[Tt]his ev)", "unit", 1),
+    (r"g(?<=[Tt]his morning)", "unit", 6),
+    (r"g(?<=[Tt]his evening)", "unit", 6),
     (r"week(?:(?<=[Ll]ast week|[Tt]his week|[Nn]ext week)|(?<=the week)(?=end))", "unit", 0),
     (r"month(?<=[Ll]ast month|[Tt]his month|[Nn]ext month)", "unit", 0),
     (r"year(?<=[Ll]ast year|[Tt]his year|[Nn]ext year)", "unit", 0),
@@ -112,8 +111,14 @@ _ANCHORS: list[tuple[str, str, int]] = [
 # The scan. Every alternative starts with a literal character (checks that need the words
 # around it come after), so the regex engine skips straight to the few places worth a look
 # instead of trying each alternative at every position. The empty group names the alternative.
+# ("this afternoon" has no rare letter to anchor on and is left out: it would cost a tenth.)
 _ANCHOR_RE = re.compile("|".join(pattern + "()" for pattern, _, _ in _ANCHORS))
 _ANCHOR_READERS = [(reader, back) for _, reader, back in _ANCHORS]
+# Without the CJK characters the engine can test each position against a small bitmap; the
+# CJK alternatives come last, so a match's group number means the same in both.
+_ANCHOR_RE_ASCII = re.compile(
+    "|".join(pattern + "()" for pattern, reader, _ in _ANCHORS if reader != "cjk")
+)
 
 _MONTH_AFTER = re.compile(
     r"\b(?P<m>" + _MONTH_ANY + r")"
@@ -136,7 +141,7 @@ _ISO_AFTER = re.compile(
     r"(?P<y>" + _YEAR + r")(?P<s>[-/.])(?P<m>[01]?\d)(?P=s)(?P<d>[0-3]?\d)(?!\d|[-/.]\d)"
 )
 _REL_AFTER = re.compile(r"\b(?:[Yy]esterday|[Tt]oday|[Tt]omorrow|[Tt]onight)\b")
-_UNIT_AFTER = re.compile(r"(?P<u>week(?:end)?|month|year|morning|afternoon|evening|night)\b(?!-\w)")
+_UNIT_AFTER = re.compile(r"(?P<u>week(?:end)?|month|year|morning|evening|night)\b(?!-\w)")
 
 
 def _back(words: str) -> str:
@@ -233,17 +238,25 @@ _CJK_RE = re.compile(
         ]
     )
 )
-_FUTURE_CUE = re.compile(
-    r"(?:\b(?:will|shall|won't|is\s+(?:due|set|scheduled|slated|expected|to|going\s+to)"
-    r"|are\s+(?:due|set|scheduled|slated|expected|to|going\s+to)|scheduled\s+for|slated\s+for"
-    r"|set\s+for|due\s+(?:on|to)|planned\s+for|upcoming|ahead\s+of|plans?\s+to|intends?\s+to"
-    r"|begins?|ends|starts|opens|closes|resumes?|expires|kicks?\s+off|takes?\s+place)\b|'ll\b"
-    r"|\bby\s+\Z|將|将|預計|预计|擬|拟|定於|定于|計劃|计划|計畫)"
+# Words in the clause before a date that say it is still to come. Checked as a set of words
+# rather than one big regular expression: this runs for most weekdays and months.
+_CUE_WORDS = frozenset(
+    "will shall won't wont upcoming begins begin ends starts opens closes resumes resume expires"
+    " scheduled slated".split()
 )
-_CLAUSE_BREAK_BACK = re.compile(
-    r"[.!?;:\"“”「」。，！？；,\n]|\b(?:" + _back("said|says|told|added") + r")\b"
+_CUE_PAIRS = frozenset(
+    tuple(pair.split())
+    for pair in (
+        "is to|are to|is due|are due|due on|due for|is set|are set|set for|is expected|are expected"
+        "|going to|ahead of|plans to|plan to|intends to|intend to|kicks off|kick off|takes place"
+        "|take place|planned for"
+    ).split("|")
 )
-_PAST_CLAUSE = re.compile(r"\b(?:was|were|had|did|[a-z]{2,}ed)\b")
+_CUE_CJK = ("將", "将", "預計", "预计", "擬", "拟", "定於", "定于", "計劃", "计划", "計畫")
+_CUE_LAST = frozenset("due set planned".split())
+_PAST_WORDS = frozenset("was were had did".split())
+_CLAUSE_BREAK_BACK = re.compile(r"[.!?;:\"“”「」。，！？；,\n]")
+_REPORTING_WORDS = frozenset("said says told added".split())
 _FAMOUS_DAYS: dict[tuple[int, int], int] = {(9, 11): 2001, (1, 6): 2021, (10, 7): 2023}
 _FAMOUS_AFTER = re.compile(r",?\s+(?:\d{4}\s+)?(?:attacks?|riots?|insurrection|massacre)\b")
 _JOINABLE_GAP = re.compile(r"[\s,(]{1,3}")
@@ -287,8 +300,8 @@ def _nearest_year(month: int, day: int, feed: date, future: bool, future_days: i
     ]
     if not candidates:
         return None
-    if future:
-        ahead = [d for d in candidates if d >= feed]
+    if future:  # "will be held on Jan. 28": the next one, unless that is half a year away
+        ahead = [d for d in candidates if feed <= d <= feed + timedelta(days=183)]
         if ahead:
             return min(ahead)
 
@@ -305,7 +318,7 @@ def _nearest_month(month: int, feed: date, future: bool, future_months: int) -> 
     ahead = (month - feed.month) % 12
     if ahead == 0:
         year = feed.year
-    elif future or ahead <= future_months:
+    elif ahead <= (8 if future else future_months):
         year = feed.year + (1 if month < feed.month else 0)
     else:
         year = feed.year - (1 if month > feed.month else 0)
@@ -363,16 +376,33 @@ def _cn_int(text: str) -> int:
     return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
 
 
-def _clause_before(text: str, start: int) -> str:
-    """The words of the clause leading up to `start` (at most 90 characters)."""
+def _clause_before(text: str, start: int) -> list[str]:
+    """The words of the clause leading up to `start` (at most 90 characters), lower case."""
     back = text[max(0, start - 90) : start][::-1]
     cut = _CLAUSE_BREAK_BACK.search(back)
-    return (back[: cut.start()] if cut else back)[::-1]
+    words = (back[: cut.start()] if cut else back)[::-1].lower().split()
+    for i in range(len(words) - 1, -1, -1):
+        if words[i] in _REPORTING_WORDS:  # "he said on Friday": the clause starts after "said"
+            return words[i + 1 :]
+    return words
 
 
 def _is_future(text: str, start: int) -> bool:
     """Whether the clause leading up to `start` speaks of something still to come."""
-    return _FUTURE_CUE.search(_clause_before(text, start)) is not None
+    words = _clause_before(text, start)
+    if not words:
+        return False
+    if words[-1] in _CUE_LAST or not _CUE_WORDS.isdisjoint(words):
+        return True  # "data due on Friday", "the vote set for Sunday"
+    if not _CUE_PAIRS.isdisjoint(zip(words, words[1:], strict=False)):
+        return True
+    if any(w.endswith(("'ll", "’ll")) for w in words):
+        return True
+    return any(cue in w for w in words if not w.isascii() for cue in _CUE_CJK)
+
+
+def _is_past(words: list[str]) -> bool:
+    return any(w in _PAST_WORDS or (len(w) > 4 and w.endswith("ed")) for w in words)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -463,7 +493,7 @@ class _Reader:
             return start, m.end(), day, day
         how = words[0] if words and words[0] in _SHIFTS else ""
         if words[-1:] == ["by"]:  # "must reply by Friday", but "was over by Friday"
-            future = not _PAST_CLAUSE.search(_clause_before(text, start))
+            future = not _is_past(_clause_before(text, start))
         else:
             future = _is_future(text, start)
         day = _weekday_near(weekday, feed, how, future)
@@ -535,7 +565,7 @@ class _Reader:
         if b["w"] is None or b["the"]:
             return None  # "over the last year" is a duration, not a calendar year
         which = b["w"][::-1].lower()
-        if unit in ("morning", "afternoon", "evening", "night"):
+        if unit in ("morning", "evening", "night"):
             if which == "next" or (which == "last" and unit != "night"):
                 return None
             day = feed - timedelta(days=1) if which == "last" else feed
@@ -697,7 +727,7 @@ def _extract(text: str, feed_date: date, future_days: int) -> list[Mention]:
     reader = _Reader(text, feed_date, future_days)
     mentions: list[Mention] = []
     floor = 0
-    for anchor in _ANCHOR_RE.finditer(text):
+    for anchor in (_ANCHOR_RE_ASCII if text.isascii() else _ANCHOR_RE).finditer(text):
         kind, back = _ANCHOR_READERS[(anchor.lastindex or 1) - 1]
         at = anchor.start() - back
         if at < floor:
