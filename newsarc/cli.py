@@ -43,6 +43,12 @@ def _quiet_broken_pipe() -> NoReturn:
 class NewsarcGroup(TyperGroup):
     """Every run ends here: known errors become one line and an exit code, never a traceback."""
 
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:  # before click turns it into exit 1
+            _quiet_broken_pipe()
+
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         debug = os.environ.get("NEWSARC_DEBUG") == "1"

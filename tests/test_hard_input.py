@@ -21,7 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-def run(db: Path, *args: str, input: bytes | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+def run(
+    db: Path, *args: str, input: bytes | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "NEWSARC_DB": str(db), "NO_COLOR": "1", **env}
     environment.pop("NEWSARC_DEBUG", None)
     return subprocess.run(
@@ -375,7 +377,9 @@ def test_four_writers_and_readers_at_once(tmp_path: Path) -> None:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(payload=st.binary(min_size=0, max_size=3000))
-def test_random_bytes_never_traceback(archive_with_samples: Path, tmp_path: Path, payload: bytes) -> None:
+def test_random_bytes_never_traceback(
+    archive_with_samples: Path, tmp_path: Path, payload: bytes
+) -> None:
     before = dump(archive_with_samples)
     path = tmp_path / "random.bin"
     path.write_bytes(payload)
