@@ -10,9 +10,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
-import click
 import typer
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from newsarc.errors import ExitCode, NewsarcError, UsageError
 from newsarc.models import Filters
@@ -43,7 +43,7 @@ def _quiet_broken_pipe() -> NoReturn:
 class NewsarcGroup(TyperGroup):
     """Every run ends here: known errors become one line and an exit code, never a traceback."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except BrokenPipeError:  # before click turns it into exit 1
@@ -55,15 +55,17 @@ class NewsarcGroup(TyperGroup):
         try:
             result = super().main(*args, **kwargs)
             sys.stdout.flush()
-        except click.exceptions.Exit as exc:
+        except typer.Exit as exc:
             raise SystemExit(exc.exit_code) from None
-        except click.exceptions.UsageError as exc:
-            hint = exc.ctx.command_path if exc.ctx else "newsarc"
-            _fail(f"{exc.format_message()} (see '{hint} --help')", ExitCode.USAGE)
-        except click.exceptions.Abort:
+        except typer.Abort:
             _fail("interrupted", ExitCode.INTERRUPTED)
-        except click.ClickException as exc:
-            _fail(exc.format_message(), exc.exit_code)
+        except TyperException as exc:  # click's usage errors, as typer vendors them
+            code = int(getattr(exc, "exit_code", ExitCode.USAGE))
+            if not exc.format_message():  # `newsarc` alone: the help was the answer
+                raise SystemExit(code) from None
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if code == ExitCode.USAGE and ctx else ""
+            _fail(f"{exc.format_message()}{hint}", code)
         except NewsarcError as exc:
             if debug:
                 raise
