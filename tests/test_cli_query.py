@@ -198,3 +198,12 @@ def test_hostile_text_is_inert_on_terminal(newsarc: Newsarc, tmp_path: Path) -> 
     assert "\x1b]0;pwned\x07" in raw[0]["text"], "JSON keeps the exact text"
     tsv = newsarc("list", "--format", "tsv").stdout
     assert tsv.count("\n") == 1 and "\x1b" not in tsv
+
+
+def test_usage_errors_are_one_line_exit_2(filled: Newsarc) -> None:
+    for args in (["list", "--bogus"], ["show"], ["search"], ["list", "--limit", "x"]):
+        result = filled(*args)
+        assert result.exit_code == 2, args
+        assert result.stderr.startswith("newsarc: error:"), args
+        assert result.stderr.count("\n") == 1, args
+        assert "Traceback" not in result.stderr
