@@ -307,6 +307,16 @@ def _progress_bar(enabled: bool) -> Iterator[Any]:
         yield bar
 
 
+def _is_large(path: str) -> bool:
+    """Input worth a progress bar: stdin (size unknown) or a file of several megabytes."""
+    if path == "-":
+        return True
+    try:
+        return os.path.getsize(path) > 4_000_000
+    except OSError:
+        return False
+
+
 def _report_line(report: FileReport, dry_run: bool) -> str:
     parts = [
         f"{report.found} {'story' if report.found == 1 else 'stories'} found",
@@ -376,7 +386,7 @@ def ingest(
     elif path.exists():
         archive = _open(db)
     worst = 0
-    show_bar = not quiet and sys.stderr.isatty()
+    show_bar = not quiet and sys.stderr.isatty() and any(_is_large(p) for p in paths)
     try:
         with _progress_bar(show_bar) as bar:
             for name in paths:
