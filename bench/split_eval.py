@@ -191,22 +191,32 @@ def gap_rows(directory: Path) -> list[tuple[list[float], int]]:
         txt = lab.with_name(lab.name[: -len(".labels.json")] + ".txt")
         starts = {a for a, _, _ in _labels(lab)}
         paras = [seg._Para(ln.number, ln.text) for ln in read_feed(txt) if ln.text.strip()]
-        for i, _, f in seg._open_features(paras):
-            if f:
-                rows.append((f, int(paras[i].number in starts)))
+        for i, f in seg._open_gaps(paras):
+            rows.append((f, int(paras[i].number in starts)))
     return rows
 
 
 def fit(rows: list[tuple[list[float], int]], prior: tuple[float, ...], l2: float = L2,
         steps: int = 25) -> list[float]:
-    """Logistic regression pulled towards the hand-set prior (L2), by Newton steps."""
+    """Logistic regression pulled towards the hand-set prior (L2), by damped Newton steps."""
     import math
 
     from newsarc.segment import _FEATURES
 
     d = len(rows[0][0])
-    w = list(prior)
     strength = [STIFF.get(name, 1.0) for name in _FEATURES]
+
+    def loss(w: list[float]) -> float:
+        total = 0.0
+        for x, y in rows:
+            z = sum(a * b for a, b in zip(w, x, strict=True))
+            z = max(-30.0, min(30.0, z))
+            total += math.log1p(math.exp(-z)) if y else math.log1p(math.exp(z))
+        return total + 0.5 * l2 * sum(
+            s * (a - b) ** 2 for s, a, b in zip(strength, w, prior, strict=True))
+
+    w = list(prior)
+    current = loss(w)
     for _ in range(steps):
         grad = [0.0] * d
         hess = [[0.0] * d for _ in range(d)]
@@ -215,21 +225,30 @@ def fit(rows: list[tuple[list[float], int]], prior: tuple[float, ...], l2: float
             pr = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
             g = pr - y
             h = pr * (1.0 - pr)
-            for a in range(d):
-                if x[a]:
-                    grad[a] += g * x[a]
-                    ha = h * x[a]
-                    row = hess[a]
-                    for b in range(d):
-                        if x[b]:
-                            row[b] += ha * x[b]
+            nz = [(a, v) for a, v in enumerate(x) if v]
+            for a, va in nz:
+                grad[a] += g * va
+                ha = h * va
+                row = hess[a]
+                for b, vb in nz:
+                    row[b] += ha * vb
         for a in range(d):
             grad[a] += l2 * strength[a] * (w[a] - prior[a])
-            hess[a][a] += l2 * strength[a]
-        for a in range(d):
-            hess[a][a] += 1e-6
+            hess[a][a] += l2 * strength[a] + 1e-6
         step = _solve(hess, grad)
-        w = [a - b for a, b in zip(w, step, strict=True)]
+        t = 1.0
+        while t > 1e-3:
+            trial = [a - t * b for a, b in zip(w, step, strict=True)]
+            value = loss(trial)
+            if value <= current:
+                break
+            t /= 2
+        else:
+            break
+        if current - value < 1e-6:
+            w = trial
+            break
+        w, current = trial, value
     return w
 
 

@@ -77,7 +77,7 @@ _THE_NOUNS = frozenset(
     brand store share shares stock""".split()
 )
 _QUOTES_OPEN = frozenset("\"“‘")
-_FULLNAME = re.compile(r"\b[A-Z][a-z][\w-]*(?:\s+(?:[A-Z][a-z][\w-]*|[A-Z]{2,5}|Jr\.?)\b)+")
+_FULLNAME = re.compile(r"[A-Z][a-z][\w-]*(?: (?:[A-Z][a-z][\w-]*|[A-Z]{2,5}|Jr\.?)(?![\w-]))+")
 _SENT_END = re.compile(r"[.!?][\"”’')]*\s+(?=[\"“‘]?[A-Z])")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
 _CJK_PAREN = re.compile(r"\s*[(（]\s*([" + _CJK + r"][" + _CJK + r"·・ ]{0,15}?)\s*[)）]")
@@ -142,7 +142,7 @@ _CLOSER = re.compile(
     r"|\b(?:was|were) not (?:immediately )?available for comment|\bno comment\b"
 )
 # Words early in a paragraph that point back to something already told.
-_BACKREF = re.compile(r"\b(?:also|other|another|same|further|again|too|both)\b")
+_BACKREF = frozenset("also other another same further again too both".split())
 _END_OK = frozenset(".!?…:;")
 _QUOTE_END = frozenset("\"”»")
 _CLOSE_CHARS = "\"”’')]»"
@@ -161,14 +161,25 @@ def _terminal(text: str) -> bool:
     return False
 
 
+def _sentences(text: str) -> int:
+    """Roughly how many sentences a long line holds (1 for short ones)."""
+    if len(text) < 250:
+        return 1
+    return text.count(". ") + text.count(".” ") + text.count('." ') + text.count("? ") + 1
+
+
+_CAPTION_FIRST = frozenset("PpFfGgIiVvCcMm")
+_SIGNOFF_FIRST = frozenset("—–―-ARWECTw")
+
+
 class _Para:
-    """One non-blank line; cheap cues at once, word-level cues only when a gap needs them."""
+    """One non-blank line: at once the cues that force a cut or a join, the rest on demand."""
 
     __slots__ = (
-        "number", "text", "body", "n", "terminal", "caption", "signoff", "byline", "kicker",
-        "dateline", "opener", "unclosed", "first", "second_lower", "sentences", "heading",
-        "attached", "closer", "backref", "rich", "vocab", "caps", "org_lede", "time", "names",
-        "fullnames",
+        "number", "text", "body", "n", "terminal", "caption", "byline", "signoff", "attached",
+        "glue", "ends", "opens", "kicker", "dateline", "heading", "rich", "opener", "unclosed",
+        "first", "second_lower", "sentences", "closer", "backref", "vocab", "caps", "org_lede",
+        "time", "names", "fullnames",
     )
 
     def __init__(self, number: int, text: str) -> None:
@@ -176,26 +187,58 @@ class _Para:
         self.text = text
         n = self.n = len(text)
         terminal = self.terminal = _terminal(text)
-        short = n <= 200
-        self.caption = short and _CAPTION.match(text) is not None
-        self.signoff = short and _SIGNOFF.match(text) is not None
-        self.byline = short and text.startswith("By ") and _BYLINE.match(text) is not None
-        self.attached = self.caption or self.signoff
-        self.kicker: str | None = None
+        c0 = text[0]
+        caption = signoff = byline = False
+        if n <= 200:
+            caption = c0 in _CAPTION_FIRST and _CAPTION.match(text) is not None
+            signoff = c0 in _SIGNOFF_FIRST and _SIGNOFF.match(text) is not None
+            byline = c0 == "B" and text.startswith("By ") and _BYLINE.match(text) is not None
+        self.caption = caption
+        self.signoff = signoff
+        self.byline = byline
+        self.attached = caption or signoff
+        heading = self.heading = n <= 150 and not terminal and not caption and not signoff \
+            and not byline
+        self.glue = byline or heading  # the line after a byline or heading is the same story
+        # ends: why a story ends after this line, whatever follows
+        self.ends = ("previous line is a sign-off" if signoff
+                     else "previous line cut off mid-sentence" if not terminal and not caption
+                     else None)
+        kicker: str | None = None
         body = text
         if ":" in text[:50]:
             km = _KICKER.match(text)
             if km and sum(c.isalpha() for c in km.group(1)) >= 3:
-                self.kicker = km.group(1)
+                kicker = km.group(1)
                 body = text[km.end():]
-        self.dateline: str | None = None
+        self.kicker = kicker
+        dateline: str | None = None
         lead = body[:70]
         if "—" in lead or "–" in lead or "-" in lead or "―" in lead:
             dm = _DATELINE.match(body)
             if dm and dm.end() < len(body):
-                self.dateline = dm.group(0).strip()
+                dateline = dm.group(0).strip()
                 body = body[dm.end():]
+        self.dateline = dateline
         self.body = body
+        # opens: why a story starts at this line, whatever came before
+        self.opens = (
+            "heading line" if heading
+            else "teaser line (several paragraphs run together, cut off)"
+            if n >= TEASER_LEN and not terminal and _sentences(text) >= 3
+            else f"kicker {kicker}" if kicker
+            else f"dateline {dateline}" if dateline
+            else "byline" if byline
+            else None
+        )
+        self.rich = False
+
+    def enrich(self) -> None:
+        """Word-level cues (openers, vocabulary, names, roles, time words), computed once."""
+        self.rich = True
+        text = self.text
+        body = self.body
+        n = self.n
         words = body.split(" ", 2)
         w0 = words[0]
         quoted = w0[:1] in _QUOTES_OPEN
@@ -218,43 +261,31 @@ class _Para:
             w0 = w0[:-1]
         self.first = w0
         self.second_lower = len(words) > 1 and words[1][:1].islower()
-        self.sentences = (
-            text.count(". ") + text.count(".” ") + text.count('." ') + text.count("? ") + 1
-            if n >= 250 else 1
-        )
-        self.heading = (n <= 150 and not terminal and not self.caption
-                        and not self.signoff and not self.byline)
+        self.sentences = _sentences(text)
         self.closer = (n < 400 and ("comment" in text or "respond" in text or "reached" in text
                                     or "declined" in text or "reply" in text
                                     or "return" in text)
                        and _CLOSER.search(text) is not None)
-        self.backref = _BACKREF.search(body, 0, 60) is not None
-        self.rich = False
-        self.vocab: frozenset[str] = frozenset()
-        self.caps: frozenset[str] = frozenset()
-        self.org_lede = self.time = False
-        self.names: list[str] = []  # surnames of full names in the opening (plain openers only)
-        self.fullnames: list[str] = []
-
-    def enrich(self) -> None:
-        """Word-level cues (vocabulary, names, roles, time words), computed once on demand."""
-        self.rich = True
-        text = self.text
+        self.backref = not _BACKREF.isdisjoint(body[:60].split())
         caps = frozenset(_CAPW.findall(text))
-        words = frozenset(_LOWW.findall(text))
+        low = frozenset(_LOWW.findall(text))
         self.time = (
             not caps.isdisjoint(_TIME_WORDS) or "yesterday" in text or "today" in text
             or "tonight" in text or "tomorrow" in text
         )
-        self.org_lede = not caps.isdisjoint(_ORG_WORDS) or not words.isdisjoint(_ROLE_WORDS_LOW)
-        self.caps = caps - _NOT_NAMES
-        self.vocab = self.caps | (words - _STOP)
+        self.org_lede = not caps.isdisjoint(_ORG_WORDS) or not low.isdisjoint(_ROLE_WORDS_LOW)
+        caps = self.caps = caps - _NOT_NAMES
+        self.vocab = caps | (low - _STOP)
+        names: list[str] = []
+        fullnames: list[str] = []
         if self.opener == 0:
-            for m in _FULLNAME.findall(self.body[:160]):
+            for m in _FULLNAME.findall(body, 0, 160):
                 toks = [t for t in m.split() if t not in _NOT_NAMES]
                 if len(toks) >= 2:
-                    self.names.append(toks[-1])
-                    self.fullnames.append(" ".join(toks))
+                    names.append(toks[-1])
+                    fullnames.append(" ".join(toks))
+        self.names = names
+        self.fullnames = fullnames
 
 
 _STRONG = 12.0
@@ -292,28 +323,18 @@ def _hard(paras: list[_Para], i: int) -> tuple[float, str] | None:
     """Cues that settle the gap before paras[i] on their own, with the reason."""
     q = paras[i]
     p = paras[i - 1]
-    if q.attached or p.byline or p.heading:
+    if q.attached or p.glue:
         return -_STRONG, ""
-    if p.signoff:
-        return _STRONG, "previous line is a sign-off"
-    if not p.terminal and not p.caption:
-        return _STRONG, "previous line cut off mid-sentence"
+    if p.ends:
+        return _STRONG, p.ends
     if p.caption:
         j = i - 2
         while j >= 0 and paras[j].caption:
             j -= 1
         if j >= 0 and not paras[j].terminal:
             return _STRONG, "previous line cut off mid-sentence"
-    if q.heading:
-        return _STRONG, "heading line"
-    if q.n >= TEASER_LEN and not q.terminal and q.sentences >= 3:
-        return _STRONG, "teaser line (several paragraphs run together, cut off)"
-    if q.kicker:
-        return _STRONG, f"kicker {q.kicker}"
-    if q.dateline:
-        return _STRONG, f"dateline {q.dateline}"
-    if q.byline:
-        return _STRONG, "byline"
+    if q.opens:
+        return _STRONG, q.opens
     return None
 
 
@@ -415,7 +436,7 @@ def _region_features(paras: list[_Para], lo: int, hi: int) -> list[list[float]]:
 
 def _single_penalty(p: _Para) -> float:
     """A one-paragraph story is a teaser or a brief; a short lone full paragraph is a fragment."""
-    if p.attached or p.byline or p.heading:
+    if p.attached or p.glue:
         return -2 * _STRONG
     if not p.terminal or p.n >= TEASER_LEN:
         return 0.0
@@ -574,7 +595,7 @@ def _story(paras: list[_Para], cues: list[str]) -> Story:
     )
 
 
-def _soft_cues(paras: list[_Para], i: int, f: list[float], score: float) -> list[str]:
+def _soft_cues(paras: list[_Para], lo: int, i: int, f: list[float], score: float) -> list[str]:
     """A few readable reasons why the soft cues opened a story before paras[i]."""
     q = paras[i]
     cues: list[str] = []
@@ -582,7 +603,7 @@ def _soft_cues(paras: list[_Para], i: int, f: list[float], score: float) -> list
         cues.append("previous line reads like a teaser")
     if f[_FEATURES.index("previous closes a story")]:
         cues.append("previous line closes a story")
-    seen = frozenset().union(*[p.caps for p in paras[max(0, i - CONTEXT): i]])
+    seen = frozenset().union(*[p.caps for p in paras[max(lo, i - CONTEXT): i]])
     for full, last in zip(q.fullnames, q.names, strict=True):
         if last not in seen:
             cues.append("new full name: " + full)
@@ -596,31 +617,59 @@ def _soft_cues(paras: list[_Para], i: int, f: list[float], score: float) -> list
     return cues
 
 
+def _stretches(
+    paras: list[_Para], start: int
+) -> Iterator[tuple[int, int, list[tuple[float, str] | None]]]:
+    """Each stretch paras[lo:hi] between forced cuts, with the hard verdict of its inner gaps.
+
+    The last stretch ends at len(paras); hard[g] is the verdict on the gap before
+    paras[lo + 1 + g] (None: open, else a forced join).
+    """
+    n = len(paras)
+    lo = start
+    inner: list[tuple[float, str] | None] = []
+    for i in range(start + 1, n):
+        h = _hard(paras, i)
+        if h is None or h[0] < 0:
+            inner.append(h)
+            continue
+        yield lo, i, inner
+        lo = i
+        inner = []
+    yield lo, n, inner
+
+
+def _open_gaps(paras: list[_Para]) -> Iterator[tuple[int, list[float]]]:
+    """(index, soft features) of every gap the hard cues leave open, for fitting weights."""
+    for lo, hi, inner in _stretches(paras, 0):
+        if any(h is None for h in inner):
+            feats = _region_features(paras, lo, hi)
+            for g, h in enumerate(inner):
+                if h is None:
+                    yield lo + 1 + g, feats[g]
+
+
 def _cut(paras: list[_Para], start: int) -> tuple[list[int], dict[int, list[str]]]:
     """Cuts (indices into paras, > start) over paras[start:], with the cues of each."""
     n = len(paras)
-    hard = [None, *[_hard(paras, i) for i in range(start + 1, n)]]
     cuts: list[int] = []
     cues: dict[int, list[str]] = {}
-    lo = start
-    for i in range(start + 1, n + 1):
-        h = hard[i - start] if i < n else (_STRONG, "")
-        if h is None or h[0] < 0:
-            continue
-        # paras[lo:i] lies between two forced cuts; its inner gaps are open or forced joins
-        if i - lo > 1 and any(hard[g - start] is None for g in range(lo + 1, i)):
-            feats = _region_features(paras, lo, i)
+    weights = _WEIGHTS
+    for lo, hi, inner in _stretches(paras, start):
+        if lo > start:
+            cuts.append(lo)
+            h = _hard(paras, lo)
+            cues[lo] = [h[1]] if h else []
+        if None in inner:
+            feats = _region_features(paras, lo, hi)
             scores = [
-                -_STRONG if hard[g - start] is not None else sum(map(mul, _WEIGHTS, f))
-                for g, f in zip(range(lo + 1, i), feats, strict=True)
+                -_STRONG if h is not None else sum(map(mul, weights, f))
+                for h, f in zip(inner, feats, strict=True)
             ]
             for c in _viterbi(paras, lo, scores):
                 cuts.append(c)
-                cues[c] = _soft_cues(paras, c, feats[c - lo - 1], scores[c - lo - 1])
-        if i < n:
-            cuts.append(i)
-            cues[i] = [h[1]]
-        lo = i
+                cues[c] = _soft_cues(paras, lo, c, feats[c - lo - 1], scores[c - lo - 1])
+    del n
     return cuts, cues
 
 
