@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,12 +20,11 @@ CHUNK = 2000
 Progress = Callable[[int, int | None, int], None]  # bytes read, bytes total, stories found
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "′": "'"})
-_SPACE = re.compile(r"\s+")
 
 
 def content_hash(text: str) -> str:
     """The identity of a story's text: case, spacing and quote style do not make it new."""
-    key = _SPACE.sub(" ", text.translate(_QUOTES)).strip().casefold()
+    key = " ".join(text.translate(_QUOTES).casefold().split())
     return hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
 
 
