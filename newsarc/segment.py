@@ -202,7 +202,8 @@ class _Para:
         self.glue = byline or heading  # the line after a byline or heading is the same story
         # ends: why a story ends after this line, whatever follows
         self.ends = ("previous line is a sign-off" if signoff
-                     else "previous line cut off mid-sentence" if not terminal and not caption
+                     else "previous line cut off mid-sentence"
+                     if not terminal and not caption and not heading and not byline
                      else None)
         kicker: str | None = None
         body = text
@@ -223,8 +224,7 @@ class _Para:
         self.body = body
         # opens: why a story starts at this line, whatever came before
         self.opens = (
-            "heading line" if heading
-            else "teaser line (several paragraphs run together, cut off)"
+            "teaser line (several paragraphs run together, cut off)"
             if n >= TEASER_LEN and not terminal and _sentences(text) >= 3
             else f"kicker {kicker}" if kicker
             else f"dateline {dateline}" if dateline
@@ -301,17 +301,18 @@ _FEATURES = (
     "names stay after", "previous closes a story", "full name given again",
     "new full name with role or time", "time word with known names",
     "previous is a long teaser-like line", "points back (also, other, same)",
-    "cohesion depth",
+    "subheading", "previous is a long line that opens a story", "cohesion depth",
 )
 # Hand-set beliefs the fit is pulled towards where the data say little (a cue that never
 # fires in the training feeds keeps its prior).
 _PRIOR = (
     -3.0, -3.0, -1.5, -3.0, -3.0, -2.0, 1.5, 1.0, 0.5, 0.0, 0.0, -2.0, -2.0, -1.5, -1.0,
-    0.5, -0.5, 1.0, -1.5, 1.5, 1.0, 1.0, 1.0, 0.0, 3.0, -1.5, 2.0,
+    0.5, -0.5, 1.0, -1.5, 1.5, 1.0, 1.0, 1.0, 0.0, 3.0, -1.5, -3.0, 3.0, 2.0,
 )
 _WEIGHTS = (
     -6.60, -2.26, -1.88, -3.00, -3.00, -0.28, -0.51, 5.33, -0.03, -0.67, 0.49, -0.82,
-    0.35, 1.63, -0.44, 3.05, 0.51, 2.16, -0.10, 2.51, 2.08, 1.45, 1.04, 3.26, 3.0, -1.5, 3.47,
+    0.35, 1.63, -0.44, 3.05, 0.51, 2.16, -0.10, 2.51, 2.08, 1.45, 1.04, 3.26, 3.0, -1.5, -3.0,
+    3.0, 3.47,
 )
 _COH = _FEATURES.index("cohesion")
 _DEPTH = _FEATURES.index("cohesion depth")
@@ -323,10 +324,12 @@ def _hard(paras: list[_Para], i: int) -> tuple[float, str] | None:
     """Cues that settle the gap before paras[i] on their own, with the reason."""
     q = paras[i]
     p = paras[i - 1]
-    if q.attached or p.glue:
+    if p.glue:
         return -_STRONG, ""
-    if p.ends:
+    if p.ends and not q.signoff:  # a caption after a teaser or a sign-off opens the next story
         return _STRONG, p.ends
+    if q.attached:
+        return -_STRONG, ""
     if p.caption:
         j = i - 2
         while j >= 0 and paras[j].caption:
@@ -422,6 +425,8 @@ def _region_features(paras: list[_Para], lo: int, hi: int) -> list[list[float]]:
             1.0 if plain_time and known >= 0.5 else 0.0,
             1.0 if p.n >= LONG_LINE and p.sentences >= 3 and q.n < LONG_LINE else 0.0,
             1.0 if q.backref else 0.0,
+            1.0 if q.heading else 0.0,
+            1.0 if k == 1 and p.n >= LONG_LINE and p.sentences >= 3 else 0.0,
             0.0,  # cohesion depth, filled in below once the stretch is scored
         ])
     # TextTiling depth: how far cohesion dips at a gap below the peaks on either side.
