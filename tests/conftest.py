@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,15 @@ class Newsarc:
         env = {"NEWSARC_DB": str(self.db), "NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
         result = self.runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
         return Result(result.exit_code, result.stdout, result.stderr)
+
+
+def dump(db: Path) -> list[str]:
+    """The archive as SQL text: equal dumps mean byte-for-byte equal content."""
+    conn = sqlite3.connect(db)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
 
 
 @pytest.fixture

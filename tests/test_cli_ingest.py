@@ -10,17 +10,9 @@ import pytest
 
 from newsarc import ingest as ingest_module
 from newsarc import store as store_module
-from tests.conftest import SAMPLE, Newsarc
+from tests.conftest import SAMPLE, Newsarc, dump
 
 SPLITS = json.loads((Path(__file__).parent / "data" / "sample_splits.json").read_text("utf-8"))
-
-
-def dump(db: Path) -> list[str]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def count(db: Path, table: str = "stories") -> int:

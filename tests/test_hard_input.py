@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import SAMPLE, Newsarc
+from tests.conftest import SAMPLE, Newsarc, dump
 
 ROOT = Path(__file__).resolve().parent.parent
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -37,12 +37,16 @@ def run(
     )
 
 
-def dump(db: Path) -> list[str]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
+def spawn(db: Path, *args: str) -> subprocess.Popen[str]:
+    """Start newsarc in the background, its output captured, to kill or interrupt it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "newsarc", *args],
+        env={**os.environ, "NEWSARC_DB": str(db)},
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def one_error_line(stderr: str) -> None:
@@ -294,14 +298,7 @@ def test_kill_9_mid_ingest_then_rerun(tmp_path: Path, delay: float) -> None:
     small = SAMPLE / "tech-teasers.txt"
     assert run(db, "ingest", str(small)).returncode == 0
     base = check_consistent(db)
-    env = {**os.environ, "NEWSARC_DB": str(db)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "newsarc", "ingest", str(feed), "--quiet"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = spawn(db, "ingest", str(feed), "--quiet")
     time.sleep(delay)
     proc.kill()
     proc.wait()
@@ -318,15 +315,7 @@ def test_ctrl_c_exits_130_and_rolls_back(tmp_path: Path) -> None:
     synthetic_feed(feed, 60_000)
     assert run(db, "ingest", str(SAMPLE / "tech-teasers.txt")).returncode == 0
     before = dump(db)
-    env = {**os.environ, "NEWSARC_DB": str(db)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "newsarc", "ingest", str(feed)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = spawn(db, "ingest", str(feed))
     time.sleep(1.0)
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
@@ -345,19 +334,8 @@ def test_four_writers_and_readers_at_once(tmp_path: Path) -> None:
         feeds.append(feed)
     # The same first file twice: two writers race to store the same stories.
     feeds.append(feeds[0])
-    env = {**os.environ, "NEWSARC_DB": str(db)}
     assert run(db, "ingest", str(SAMPLE / "tech-teasers.txt")).returncode == 0
-    writers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "newsarc", "ingest", str(f)],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for f in feeds
-    ]
+    writers = [spawn(db, "ingest", str(f)) for f in feeds]
     reader_results = []
     while any(w.poll() is None for w in writers):
         reader_results.append(run(db, "list", "--limit", "5"))
