@@ -1,6 +1,8 @@
 """Score the splitter against hand-labelled feeds, so every change to it is measured.
 
 Usage: python -m bench.split_eval [DIR ...] [--json] [--worst N]
+       python -m bench.split_eval --samples        (sample_data/ against its truth)
+       python -m bench.split_eval --fit DIR ...    (refit the soft-cue weights; dev only)
 
 A labelled feed is NAME.txt with NAME.labels.json next to it:
 {"stories": [{"start_line": 1, "end_line": 23, "kind": "full"}, ...]} (1-based, inclusive).
@@ -109,8 +111,12 @@ def _prf(hit: int, npred: int, ntrue: int) -> dict[str, float]:
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
 
 
-def evaluate(directory: Path) -> dict[str, Any]:
-    """Aggregate figures for every labelled feed in a directory."""
+def evaluate(directory: Path, show_text: bool = True) -> dict[str, Any]:
+    """Aggregate figures for every labelled feed in a directory.
+
+    With show_text False (held-out sets) the worst cuts are listed by line number only, so
+    nobody tunes on what the held-out feeds say.
+    """
     feeds = sorted(directory.glob("*.labels.json"))
     pairs = [(f.with_name(f.name[: -len(".labels.json")] + ".txt"), f) for f in feeds]
     pairs = [(t, lab) for t, lab in pairs if t.exists()]
@@ -144,7 +150,8 @@ def evaluate(directory: Path) -> dict[str, Any]:
                 "feed": r.name,
                 "missed": r.missed,
                 "spurious": r.spurious,
-                "context": {str(n): _around(r, n) for n in r.missed + r.spurious},
+                "context": {str(n): _around(r, n) if show_text else [f"{n:5d} | (held out)"]
+                            for n in r.missed + r.spurious},
             }
             for r in worst
             if r.missed or r.spurious
@@ -270,16 +277,46 @@ def _solve(m: list[list[float]], v: list[float]) -> list[float]:
     return x
 
 
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLE_TRUTH = Path(__file__).resolve().parent.parent / "tests" / "data" / "sample_splits.json"
+
+
+def check_samples() -> list[str]:
+    """Compare every sample_data feed with its truth (ranges, kinds, kickers); the problems."""
+    truth = json.loads(SAMPLE_TRUTH.read_text(encoding="utf-8"))
+    problems = []
+    for name, want in sorted(truth.items()):
+        got = list(segment(read_feed(SAMPLES / name)))
+        g = [(s.start_line, s.end_line, s.kind) for s in got]
+        w = [(int(s["start_line"]), int(s["end_line"]), str(s["kind"])) for s in want]
+        kickers_ok = len(got) == len(want) and all(
+            not s.get("kicker") or st.kicker == s["kicker"]
+            for st, s in zip(got, want, strict=True)
+        )
+        if g != w or not kickers_ok:
+            problems.append(f"{name}: want {w}, got {g}")
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: evaluate each directory and print or dump the figures."""
     ap = argparse.ArgumentParser(prog="python -m bench.split_eval", description=__doc__)
     ap.add_argument("dirs", nargs="*", type=Path)
     ap.add_argument("--json", action="store_true", help="machine-readable output")
     ap.add_argument("--worst", type=int, default=5, help="how many worst feeds to show")
+    ap.add_argument("--samples", action="store_true",
+                    help="check sample_data/ against tests/data/sample_splits.json")
     ap.add_argument("--fit", action="store_true",
                     help="fit the splitter's soft-cue weights on DIRs (dev only) and print them")
     args = ap.parse_args(argv)
     dirs: list[Path] = args.dirs or [SPLITS / "dev", SPLITS / "test"]
+    if args.samples:
+        problems = check_samples()
+        for p in problems:
+            print(p)
+        n = len(json.loads(SAMPLE_TRUTH.read_text(encoding="utf-8")))
+        print(f"samples split exactly: {n - len(problems)}/{n}")
+        return 1 if problems else 0
     if args.fit:
         from newsarc.segment import _FEATURES, _PRIOR
 
@@ -296,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         if not d.is_dir():
             print(f"split_eval: no such directory: {d}", file=sys.stderr)
             continue
-        reports.append(evaluate(d))
+        reports.append(evaluate(d, show_text=d.resolve().name != "test"))
     if args.json:
         json.dump(reports, sys.stdout, indent=2, ensure_ascii=False)
         print()

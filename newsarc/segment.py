@@ -317,7 +317,7 @@ _WEIGHTS = (
 _COH = _FEATURES.index("cohesion")
 _DEPTH = _FEATURES.index("cohesion depth")
 # Length prior for a finished story of 1, 2, 3 paragraphs (4 or more: 0).
-_SHORT_PENALTY = (-2.0, -1.0, -0.5)
+_SHORT_PENALTY = (-2.0, -2.0, -1.0)
 
 
 def _hard(paras: list[_Para], i: int) -> tuple[float, str] | None:
@@ -330,12 +330,6 @@ def _hard(paras: list[_Para], i: int) -> tuple[float, str] | None:
         return _STRONG, p.ends
     if q.attached:
         return -_STRONG, ""
-    if p.caption:
-        j = i - 2
-        while j >= 0 and paras[j].caption:
-            j -= 1
-        if j >= 0 and not paras[j].terminal:
-            return _STRONG, "previous line cut off mid-sentence"
     if q.opens:
         return _STRONG, q.opens
     return None

@@ -210,3 +210,107 @@ def test_streams_with_bounded_look_ahead() -> None:
     assert consumed == total
     assert covered == total
     assert count >= total // len(block) * 6
+
+
+# -- metadata ----------------------------------------------------------------------------------
+
+ALIAS_STORY = [
+    "Taichung-based Hollin Precision Co (和林精密) said yesterday it had won an order to supply "
+    "cooling modules for a new compact car, sending its shares up 10 percent.",
+    "The plant in Taichung's Dali District (大里) will run a new line from next month.",
+    "Premier Li Qiang (李強) praised the deal when he met company officials in Beijing.",
+    "Nvidia Corp chief executive officer Jensen Huang (黃仁勳) was also at the meeting.",
+    "Photo: AFP",
+    "Rival makers such as Xpeng Inc (小鵬) and the Kaohsiung City Department of Health (高雄市衛生局) "
+    "did not comment.",
+]
+
+
+def test_aliases_are_clean_name_pairs() -> None:
+    (story,) = segment(lines_of(ALIAS_STORY))
+    assert story.aliases == [
+        ("Hollin Precision Co", "和林精密"),
+        ("Dali District", "大里"),
+        ("Li Qiang", "李強"),
+        ("Jensen Huang", "黃仁勳"),
+        ("Xpeng Inc", "小鵬"),
+        ("Kaohsiung City Department of Health", "高雄市衛生局"),
+    ]
+    assert story.captions == ["Photo: AFP"]
+
+
+def test_title_drops_kicker_and_dateline_and_cuts_at_a_word() -> None:
+    stories = list(segment(lines_of(SECOND + [TEASERS[2]])))
+    assert stories[0].title == (
+        "Greenfield Foods Co president Anna Kuo said yesterday the company would build a NT$2 "
+        "billion cold…"
+    )
+    assert stories[1].kicker == "TALKS"
+    assert not stories[1].title.startswith("TALKS")
+    for s in stories:
+        assert len(s.title) <= 100 and not s.title.endswith(" …")
+
+
+def test_cues_are_short_and_readable() -> None:
+    stories = list(segment(lines_of(ARTICLE + TEASERS + SECOND)))
+    assert stories[0].cues == ["start of feed"]
+    assert stories[2].cues == ["previous line cut off mid-sentence"]
+    assert stories[-1].cues == ["previous line cut off mid-sentence"]
+    assert all(len(c) <= 80 for s in stories for c in s.cues)
+
+
+# -- rules -------------------------------------------------------------------------------------
+
+# A teaser cut exactly at a full stop: several sentences on one long line.
+FULL_STOP_TEASER = (
+    "Vineyard owners in the Douro valley are pulling up old terraces and replanting them with "
+    "grape varieties that ripen later, hoping to keep their wines fresh as summers grow hotter. "
+    "Harvests in the region have started two weeks earlier on average over the past decade, "
+    "according to the regional wine institute, which has begun a programme to test twenty "
+    "forgotten local grapes on experimental plots. Growers say the work is slow and expensive. "
+    "A new terrace costs about €40,000 a hectare to build, and vines need four years before "
+    "they give a first crop that can be sold, leaving small family estates to borrow heavily."
+)
+
+
+def test_teaser_ending_with_a_full_stop_before_an_article() -> None:
+    assert len(FULL_STOP_TEASER) >= 600 and FULL_STOP_TEASER.endswith(".")
+    stories = list(segment(lines_of([FULL_STOP_TEASER, *THIRD])))
+    assert ranges(stories) == [(1, 1, "teaser"), (2, 5, "full")]
+    assert not stories[0].cut_off
+
+
+def test_caption_between_two_articles_goes_with_the_story_before() -> None:
+    feed = [*THIRD, "Photo: Reuters", *SECOND]
+    stories = list(segment(lines_of(feed)))
+    assert ranges(stories) == [(1, 5, "full"), (6, 10, "full")]
+    assert stories[0].captions == ["Photo: Reuters"]
+
+
+def test_caption_after_a_teaser_or_a_sign_off_opens_the_next_story() -> None:
+    feed = [TEASERS[0], "Photo: AFP", *THIRD]
+    assert ranges(list(segment(lines_of(feed)))) == [(1, 1, "teaser"), (2, 6, "full")]
+    feed = [*SECOND, "Photo credit: CNA", *THIRD]
+    stories = list(segment(lines_of(feed)))
+    assert ranges(stories) == [(1, 5, "full"), (6, 10, "full")]
+    assert stories[1].captions == ["Photo credit: CNA"]
+    assert stories[0].signoff == "— Staff writer, with CNA"
+
+
+def test_subheading_inside_an_article_does_not_cut() -> None:
+    feed = [*ARTICLE[:8], "The race for robots", *ARTICLE[8:]]
+    stories = list(segment(lines_of(feed)))
+    assert ranges(stories) == [(1, 16, "full")]
+
+
+def test_byline_and_kicker_and_dateline_open_stories() -> None:
+    feed = [*THIRD, "By Lin Wei-ting / Staff reporter", *SECOND[1:]]
+    stories = list(segment(lines_of(feed)))
+    assert ranges(stories) == [(1, 4, "full"), (5, 9, "full")]
+    assert stories[1].cues == ["byline"]
+    feed = [*THIRD, "OUTLOOK: " + SECOND[1], *SECOND[2:]]
+    stories = list(segment(lines_of(feed)))
+    assert [s.start_line for s in stories] == [1, 5]
+    assert stories[1].kicker == "OUTLOOK" and stories[1].cues == ["kicker OUTLOOK"]
+    stories = list(segment(lines_of(ARTICLE + SECOND)))
+    assert stories[1].cues == ["dateline TAIPEI, Nov. 3 (CNA) —"]
