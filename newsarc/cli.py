@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
-from typer.exceptions import TyperException
 
 from newsarc.errors import ExitCode, NewsarcError, UsageError
 from newsarc.models import Filters
@@ -40,6 +39,11 @@ def _quiet_broken_pipe() -> NoReturn:
     raise SystemExit(0)
 
 
+def _is_usage_error(exc: Exception) -> bool:
+    """Click's usage errors, whether typer vendors click (0.27 and later) or not."""
+    return hasattr(exc, "format_message") and hasattr(exc, "exit_code")
+
+
 class NewsarcGroup(TyperGroup):
     """Every run ends here: known errors become one line and an exit code, never a traceback."""
 
@@ -59,13 +63,6 @@ class NewsarcGroup(TyperGroup):
             raise SystemExit(exc.exit_code) from None
         except typer.Abort:
             _fail("interrupted", ExitCode.INTERRUPTED)
-        except TyperException as exc:  # click's usage errors, as typer vendors them
-            code = int(getattr(exc, "exit_code", ExitCode.USAGE))
-            if not exc.format_message():  # `newsarc` alone: the help was the answer
-                raise SystemExit(code) from None
-            ctx = getattr(exc, "ctx", None)
-            hint = f" (see '{ctx.command_path} --help')" if code == ExitCode.USAGE and ctx else ""
-            _fail(f"{exc.format_message()}{hint}", code)
         except NewsarcError as exc:
             if debug:
                 raise
@@ -77,6 +74,15 @@ class NewsarcGroup(TyperGroup):
         except SystemExit:
             raise
         except Exception as exc:
+            if _is_usage_error(exc):
+                code = int(getattr(exc, "exit_code", ExitCode.USAGE))
+                if not exc.format_message():  # type: ignore[attr-defined]  # `newsarc` alone
+                    raise SystemExit(code) from None
+                ctx = getattr(exc, "ctx", None)
+                hint = (
+                    f" (see '{ctx.command_path} --help')" if code == ExitCode.USAGE and ctx else ""
+                )
+                _fail(f"{exc.format_message()}{hint}", code)  # type: ignore[attr-defined]
             if debug:
                 raise
             _fail(
