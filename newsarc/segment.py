@@ -347,7 +347,9 @@ def _region_features(paras: list[_Para], lo: int, hi: int) -> list[list[float]]:
     m = hi - lo
     vs = [x.vocab for x in paras[lo:hi]]
     cs = [x.caps for x in paras[lo:hi]]
-    ncaps = [len(c) for c in cs]
+    pre = [0]  # prefix sums of name counts
+    for names_k in cs:
+        pre.append(pre[-1] + len(names_k))
     # forward windows: v3[k] = vocab of paras k..k+2 (clipped), v4[k] = k..k+3
     empty: frozenset[str] = frozenset()
     v2 = [vs[k] | vs[k + 1] for k in range(m - 1)] + [vs[m - 1]]
@@ -373,8 +375,8 @@ def _region_features(paras: list[_Para], lo: int, hi: int) -> list[list[float]]:
         restc = c3[k + 1] if k + 1 < m else empty
         lb, la = len(bv), len(av)
         coh = len(bv & av) / sqrt(lb * la) if lb and la else 0.0
-        bcaps = sum(ncaps[b:k])
-        acaps = sum(ncaps[k:k + CONTEXT])
+        bcaps = pre[k] - pre[b]
+        acaps = pre[k + CONTEXT if k + CONTEXT < m else m] - pre[k]
         ncoh = len(bc & c4[k]) / sqrt(bcaps * acaps) if bcaps and acaps else 0.0
         qv = q.vocab
         qc = q.caps
