@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from newsarc.decode import Feed, open_feed
 from newsarc.errors import NewsarcError
 from newsarc.models import Mention, Story
+from newsarc.parallel import SplitFeed, split_feed
 from newsarc.store import Archive, StoryRow
 
 # Stories are written in chunks so memory stays flat however long the feed is.
@@ -128,17 +130,15 @@ def ingest_file(
     With ``dry_run`` (or no archive yet) nothing is written; duplicates are still counted
     against the archive when there is one.
     """
-    from newsarc.segment import segment
-
     report = FileReport(name="<stdin>" if path == "-" else path)
     started = time.perf_counter()
     day, report.date_source = feed_day(path, options.feed_date)
     report.feed_date = day.isoformat()
     writing = archive is not None and not options.dry_run
-    with open_feed(path, encoding=options.encoding) as feed:
+    with split_feed(path, options.encoding) as feed:
         report.encoding = feed.encoding
         source = options.source or ("stdin" if path == "-" else Path(path).name)
-        rows = _rows(segment(feed.lines()), source, report.name, report.feed_date)
+        rows = _rows(feed.stories(), source, report.name, report.feed_date)
         if writing:
             assert archive is not None
             _store(archive, feed, rows, day, options, report, progress)
@@ -152,58 +152,125 @@ def ingest_file(
 
 def _store(
     archive: Archive,
-    feed: Feed,
+    feed: SplitFeed,
     rows: Iterable[StoryRow],
     day: date,
     options: IngestOptions,
     report: FileReport,
     progress: Progress | None,
 ) -> None:
-    """Write the batch in one transaction; roll back on any error, or when nothing is new."""
+    """Write the batch in one transaction; roll back on any error, or when nothing is new.
+
+    Splitting and dating run here while a writer thread stores the previous chunk: SQLite
+    releases the GIL while it indexes, so the two overlap on two cores.
+    """
     extract = _mention_finder(options)
-    batch_id: int | None = None
+    writer = _BatchWriter(archive, report, feed.encoding, options.tags)
+    writer.start()
     try:
         for chunk in _chunks(rows, CHUNK):
-            if batch_id is None:
-                # The write lock is taken only once there is something to write.
-                archive.begin()
-                batch_id = archive.add_batch(
-                    source=chunk[0].source,
-                    file=report.name,
-                    feed_date=report.feed_date,
-                    date_source=report.date_source,
-                    encoding=feed.encoding,
-                )
-            inserted = archive.insert_stories(batch_id, chunk)
+            mentions = (
+                {row.content_hash: extract(row.text, day) for row in chunk} if extract else {}
+            )
+            writer.put((chunk, mentions))
             report.found += len(chunk)
-            report.new += len(inserted)
-            if extract is not None and inserted:
-                texts = {row.content_hash: row.text for row in chunk}
+            if progress is not None:
+                progress(feed.bytes_read, feed.size, report.found)
+        writer.finish()
+    except BaseException:
+        writer.abort()
+        raise
+
+
+_Work = tuple[list[StoryRow], dict[str, list[Mention]]]
+
+
+class _BatchWriter(threading.Thread):
+    """Owns the batch's transaction: begins it with the first chunk, commits at the end."""
+
+    def __init__(
+        self, archive: Archive, report: FileReport, encoding: str, tags: list[str]
+    ) -> None:
+        super().__init__(name="newsarc-writer", daemon=True)
+        self.archive = archive
+        self.report = report
+        self.encoding = encoding
+        self.tags = tags
+        self.work: queue.Queue[_Work | None] = queue.Queue(maxsize=2)
+        self.stop = threading.Event()
+        self.error: BaseException | None = None
+
+    def put(self, item: _Work) -> None:
+        """Hand over a chunk, surfacing the writer's error instead of blocking forever."""
+        while True:
+            if self.error is not None:
+                raise self.error
+            try:
+                self.work.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def finish(self) -> None:
+        self.work.put(None)
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+    def abort(self) -> None:
+        self.stop.set()
+        while self.is_alive():
+            try:  # unblock the writer if it waits for work
+                self.work.put_nowait(None)
+            except queue.Full:
+                pass
+            self.join(timeout=0.1)
+
+    def run(self) -> None:
+        archive, report = self.archive, self.report
+        batch_id: int | None = None
+        try:
+            while not self.stop.is_set():
+                item = self.work.get()
+                if item is None or self.stop.is_set():
+                    break
+                chunk, mentions = item
+                if batch_id is None:
+                    # The write lock is taken only once there is something to write.
+                    archive.begin()
+                    batch_id = archive.add_batch(
+                        source=chunk[0].source,
+                        file=report.name,
+                        feed_date=report.feed_date,
+                        date_source=report.date_source,
+                        encoding=self.encoding,
+                    )
+                inserted = archive.insert_stories(batch_id, chunk)
+                report.new += len(inserted)
                 archive.insert_mentions(
                     (story_id, m.day.isoformat(), m.end.isoformat(), m.phrase, m.offset)
                     for story_id, digest in inserted
-                    for m in extract(texts[digest], day)
+                    for m in mentions.get(digest, ())
                 )
-            if progress is not None:
-                progress(feed.bytes_read, feed.size, report.found)
-        if batch_id is None:
-            return
-        if report.new == 0:
-            archive.rollback()  # re-ingesting a file adds nothing, not even an empty batch
-            return
-        archive.finish_batch(batch_id, found=report.found, new=report.new)
-        if options.tags:
-            archive.apply_tags(archive.batch_ids(batch_id), options.tags)
-        archive.commit()
-        report.batch_id = batch_id
-    except BaseException:
-        archive.rollback()
-        raise
+            if batch_id is None:
+                return
+            if self.stop.is_set() or report.new == 0:
+                archive.rollback()  # re-ingesting a file adds nothing, not even an empty batch
+                return
+            # report.found is final: the main thread counts a chunk before it sends the end.
+            archive.finish_batch(batch_id, found=report.found, new=report.new)
+            if self.tags:
+                archive.apply_tags(archive.batch_ids(batch_id), self.tags)
+            archive.commit()
+            report.batch_id = batch_id
+        except BaseException as exc:
+            self.error = exc
+            archive.rollback()
 
 
 def _count_only(
     archive: Archive | None,
-    feed: Feed,
+    feed: SplitFeed,
     rows: Iterable[StoryRow],
     report: FileReport,
     progress: Progress | None,
