@@ -81,7 +81,10 @@ class ChildSplit(SplitFeed):
         sys.stdout.flush()  # a forked child must not inherit unwritten output
         sys.stderr.flush()
         self._process = context.Process(
-            target=_child, args=(path, encoding, send), name="newsarc-split", daemon=True
+            target=_child,
+            args=(path, encoding, send, receive),
+            name="newsarc-split",
+            daemon=True,
         )
         self._process.start()
         send.close()
@@ -132,9 +135,12 @@ def _large(path: str) -> bool:
         return False  # let open_feed report the problem in the usual words
 
 
-def _child(path: str, encoding: str | None, conn: Connection) -> None:
+def _child(path: str, encoding: str | None, conn: Connection, parents_end: Connection) -> None:
     """The child: Ctrl-C is the parent's to handle; any failure goes back as a message."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Without this the pipe keeps a reader after the parent dies (kill -9), and the child
+    # would wait on a full pipe forever instead of getting EPIPE and leaving.
+    parents_end.close()
     try:
         from newsarc.segment import segment
 

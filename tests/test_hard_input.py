@@ -271,6 +271,23 @@ def test_read_only_archive(archive_with_samples: Path) -> None:
 # -- interrupted and parallel work -----------------------------------------------------------
 
 
+def survivors(feed: Path, wait: float = 5.0) -> list[int]:
+    """Processes still running with this feed on their command line, after a grace period."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if str(feed).encode() in (entry / "cmdline").read_bytes():
+                        found.append(int(entry.name))
+                except OSError:
+                    continue
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
 def check_consistent(db: Path) -> int:
     conn = sqlite3.connect(db)
     try:
@@ -302,6 +319,7 @@ def test_kill_9_mid_ingest_then_rerun(tmp_path: Path, delay: float) -> None:
     time.sleep(delay)
     proc.kill()
     proc.wait()
+    assert not survivors(feed), "a forked splitter must not outlive a killed ingest"
     after_kill = check_consistent(db)
     assert after_kill in (base, base + expected)
     rerun = run(db, "ingest", str(feed), "--quiet")
