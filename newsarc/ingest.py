@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import queue
 import threading
 import time
@@ -18,6 +19,8 @@ from newsarc.store import Archive, StoryRow
 
 # Stories are written in chunks so memory stays flat however long the feed is.
 CHUNK = 2000
+# A long file commits its (still invisible) batch this often, so other writers get a turn.
+CHECKPOINT_SECONDS = float(os.environ.get("NEWSARC_CHECKPOINT_SECONDS", "1.0"))
 
 Progress = Callable[[int, int | None, int], None]  # bytes read, bytes total, stories found
 
@@ -165,6 +168,7 @@ def _store(
     releases the GIL while it indexes, so the two overlap on two cores.
     """
     extract = _mention_finder(options)
+    archive.clean_abandoned()
     writer = _BatchWriter(archive, report, feed.encoding, options.tags)
     writer.start()
     try:
@@ -229,6 +233,8 @@ class _BatchWriter(threading.Thread):
     def run(self) -> None:
         archive, report = self.archive, self.report
         batch_id: int | None = None
+        checkpointed = False
+        last_commit = time.monotonic()
         try:
             while not self.stop.is_set():
                 item = self.work.get()
@@ -252,10 +258,17 @@ class _BatchWriter(threading.Thread):
                     for story_id, digest in inserted
                     for m in mentions.get(digest, ())
                 )
+                if time.monotonic() - last_commit > CHECKPOINT_SECONDS:
+                    # A long file lets other writers in between chunks; its batch stays
+                    # invisible (incomplete) until the last commit below.
+                    archive.checkpoint()
+                    checkpointed = True
+                    last_commit = time.monotonic()
             if batch_id is None:
                 return
             if self.stop.is_set() or report.new == 0:
-                archive.rollback()  # re-ingesting a file adds nothing, not even an empty batch
+                # Re-ingesting a file adds nothing, not even an empty batch.
+                self._undo(batch_id, checkpointed)
                 return
             # report.found is final: the main thread counts a chunk before it sends the end.
             archive.finish_batch(batch_id, found=report.found, new=report.new)
@@ -265,7 +278,18 @@ class _BatchWriter(threading.Thread):
             report.batch_id = batch_id
         except BaseException as exc:
             self.error = exc
-            archive.rollback()
+            if batch_id is not None:
+                try:
+                    self._undo(batch_id, checkpointed)
+                except BaseException:  # the archive itself failed; the next ingest cleans up
+                    pass
+            else:
+                archive.rollback()
+
+    def _undo(self, batch_id: int, checkpointed: bool) -> None:
+        self.archive.rollback()
+        if checkpointed:
+            self.archive.discard_batch(batch_id)
 
 
 def _count_only(

@@ -16,19 +16,33 @@ def m001_initial(conn: sqlite3.Connection) -> None:
     for statement in _INITIAL.split(";"):
         if statement.strip():
             conn.execute(statement)
-    # sqlite-utils owns the FTS configuration so `sqlite-utils search` and datasette see it.
-    # No triggers: text never changes after ingest, and the store fills the index per batch,
-    # which is about twice as fast as row-by-row triggers. enable_fts commits on its own, so
-    # this step is written to be safe to re-run (IF NOT EXISTS, detect_fts).
+    # sqlite-utils owns the FTS configuration, so `sqlite-utils search` and datasette see it.
+    # Its enable_fts commits on its own, so it configures a scratch copy of the table and the
+    # resulting statement is replayed here, inside this migration's transaction. No triggers:
+    # text never changes after ingest, and the store indexes each chunk with one statement.
+    conn.execute(_fts_sql("stories", ["title", "text", "cjk"]))
+
+
+def _fts_sql(table: str, columns: list[str]) -> str:
+    """The CREATE VIRTUAL TABLE statement sqlite-utils makes for full-text search on a table."""
+    import sqlite3
+
     import sqlite_utils
 
-    table = sqlite_utils.Database(conn).table("stories")
-    if not table.detect_fts():
-        table.enable_fts(["title", "text", "cjk"], create_triggers=False)
+    scratch = sqlite3.connect(":memory:")
+    try:
+        scratch.execute(f"CREATE TABLE [{table}] ({', '.join(f'[{c}] TEXT' for c in columns)})")
+        sqlite_utils.Database(scratch).table(table).enable_fts(columns, create_triggers=False)
+        (sql,) = scratch.execute(
+            "SELECT sql FROM sqlite_master WHERE name = ?", (f"{table}_fts",)
+        ).fetchone()
+        return str(sql)
+    finally:
+        scratch.close()
 
 
 _INITIAL = """
-        CREATE TABLE IF NOT EXISTS batches (
+        CREATE TABLE batches (
             id INTEGER PRIMARY KEY,
             source TEXT NOT NULL,
             file TEXT NOT NULL,
@@ -40,7 +54,7 @@ _INITIAL = """
             stories_new INTEGER NOT NULL DEFAULT 0,
             duplicates INTEGER NOT NULL DEFAULT 0
         );
-        CREATE TABLE IF NOT EXISTS stories (
+        CREATE TABLE stories (
             id INTEGER PRIMARY KEY,
             batch_id INTEGER NOT NULL REFERENCES batches(id),
             source TEXT NOT NULL,
@@ -60,39 +74,61 @@ _INITIAL = """
             content_hash TEXT NOT NULL UNIQUE,
             cjk TEXT NOT NULL DEFAULT ''
         );
-        CREATE INDEX IF NOT EXISTS idx_stories_feed_date ON stories (feed_date, id);
-        CREATE INDEX IF NOT EXISTS idx_stories_batch ON stories (batch_id);
-        CREATE TABLE IF NOT EXISTS tags (
+        CREATE INDEX idx_stories_feed_date ON stories (feed_date, id);
+        CREATE INDEX idx_stories_batch ON stories (batch_id);
+        CREATE TABLE tags (
             id INTEGER PRIMARY KEY,
             name TEXT NOT NULL,
             key TEXT NOT NULL UNIQUE
         );
-        CREATE TABLE IF NOT EXISTS story_tags (
+        CREATE TABLE story_tags (
             story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
             tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
             PRIMARY KEY (story_id, tag_id)
         ) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS idx_story_tags_tag ON story_tags (tag_id, story_id);
-        CREATE TABLE IF NOT EXISTS mentions (
+        CREATE INDEX idx_story_tags_tag ON story_tags (tag_id, story_id);
+        CREATE TABLE mentions (
             story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
             day TEXT NOT NULL,
             end_day TEXT NOT NULL,
             phrase TEXT NOT NULL,
             offset INTEGER NOT NULL
         );
-        CREATE INDEX IF NOT EXISTS idx_mentions_day ON mentions (day, end_day, story_id);
-        CREATE INDEX IF NOT EXISTS idx_mentions_story ON mentions (story_id);
+        CREATE INDEX idx_mentions_day ON mentions (day, end_day, story_id);
+        CREATE INDEX idx_mentions_story ON mentions (story_id);
 """
 
 
-MIGRATIONS: list[Migration] = [m001_initial]
+def m002_batch_state(conn: sqlite3.Connection) -> None:
+    """A batch can span several transactions: it is invisible until `complete` is set.
+
+    `owner` (host:pid) lets a later ingest clean up after one that was killed half-way.
+    Batches that exist already were written in one transaction, so they are complete.
+    """
+    conn.execute("ALTER TABLE batches ADD COLUMN complete INTEGER NOT NULL DEFAULT 1")
+    conn.execute("ALTER TABLE batches ADD COLUMN owner TEXT")
+    conn.execute("CREATE INDEX idx_batches_incomplete ON batches (id) WHERE complete = 0")
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_batch_state]
 LATEST = len(MIGRATIONS)
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    """Bring an archive up to LATEST; each step is recorded in user_version once it is done."""
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
-        step(conn)
+    """Bring an archive up to LATEST in one transaction: every step, or none of them.
+
+    The version is read again under the write lock, so two processes opening a new archive
+    at once do not both run the same step.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+            step(conn)
+            conn.execute(f"PRAGMA user_version = {number}")
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        conn.execute(f"PRAGMA user_version = {number}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise

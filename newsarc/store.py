@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -144,12 +145,7 @@ class Archive:
         if max_pages and max_pages.isdigit():
             conn.execute(f"PRAGMA max_page_count = {int(max_pages)}")
         if version < LATEST:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                migrate(conn)
-            finally:
-                if conn.in_transaction:
-                    conn.execute("COMMIT")
+            migrate(conn)
 
     def close(self) -> None:
         self.conn.close()
@@ -173,12 +169,20 @@ class Archive:
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
 
+    def checkpoint(self) -> None:
+        """Commit what is written so far and take the lock again, so other writers get a turn.
+
+        The batch stays incomplete, so readers do not see its stories until finish_batch.
+        """
+        self.conn.execute("COMMIT")
+        self.conn.execute("BEGIN IMMEDIATE")
+
     def add_batch(
         self, *, source: str, file: str, feed_date: str, date_source: str, encoding: str
     ) -> int:
         cur = self.conn.execute(
-            "INSERT INTO batches (source, file, feed_date, date_source, encoding, ingested_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO batches (source, file, feed_date, date_source, encoding, ingested_at, "
+            "complete, owner) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
             (
                 source,
                 file,
@@ -186,6 +190,7 @@ class Archive:
                 date_source,
                 encoding,
                 datetime.now(UTC).isoformat(timespec="seconds"),
+                _owner(),
             ),
         )
         assert cur.lastrowid is not None
@@ -193,9 +198,46 @@ class Archive:
 
     def finish_batch(self, batch_id: int, *, found: int, new: int) -> None:
         self.conn.execute(
-            "UPDATE batches SET stories_found = ?, stories_new = ?, duplicates = ? WHERE id = ?",
+            "UPDATE batches SET stories_found = ?, stories_new = ?, duplicates = ?, complete = 1 "
+            "WHERE id = ?",
             (found, new, found - new, batch_id),
         )
+
+    def discard_batch(self, batch_id: int) -> None:
+        """Remove an incomplete batch and everything it wrote, in one transaction."""
+        self.begin()
+        try:
+            self.conn.execute(
+                "INSERT INTO stories_fts (stories_fts, rowid, title, text, cjk) "
+                "SELECT 'delete', id, title, text, cjk FROM stories WHERE batch_id = ?",
+                (batch_id,),
+            )
+            for table in ("mentions", "story_tags"):
+                self.conn.execute(
+                    f"DELETE FROM {table} WHERE story_id IN "
+                    "(SELECT id FROM stories WHERE batch_id = ?)",
+                    (batch_id,),
+                )
+            self.conn.execute("DELETE FROM stories WHERE batch_id = ?", (batch_id,))
+            self.conn.execute("DELETE FROM batches WHERE id = ? AND complete = 0", (batch_id,))
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+
+    def clean_abandoned(self) -> int:
+        """Discard incomplete batches whose ingest died (same host, process gone)."""
+        host = socket.gethostname()
+        abandoned = []
+        for batch_id, owner in self.conn.execute(
+            "SELECT id, owner FROM batches WHERE complete = 0"
+        ).fetchall():
+            owner_host, _, pid = (owner or "").rpartition(":")
+            if owner_host == host and pid.isdigit() and not _alive(int(pid)):
+                abandoned.append(int(batch_id))
+        for batch_id in abandoned:
+            self.discard_batch(batch_id)
+        return len(abandoned)
 
     def max_story_id(self) -> int:
         return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM stories").fetchone()[0])
@@ -269,7 +311,7 @@ class Archive:
     # -- reading ---------------------------------------------------------------------------
 
     def _where(self, filters: Filters, alias: str = "s") -> tuple[list[str], list[Any]]:
-        clauses: list[str] = []
+        clauses: list[str] = [_visible(alias)]
         params: list[Any] = []
         if filters.since:
             clauses.append(f"{alias}.feed_date >= ?")
@@ -377,7 +419,8 @@ class Archive:
         for story_id in ids:
             rows = list(
                 self._rows(
-                    f"SELECT {_STORY_COLUMNS}, {_TAGS}, {_MENTIONS} FROM stories s WHERE s.id = ?",
+                    f"SELECT {_STORY_COLUMNS}, {_TAGS}, {_MENTIONS} FROM stories s "
+                    f"WHERE s.id = ? AND {_visible('s')}",
                     [story_id],
                 )
             )
@@ -414,10 +457,10 @@ class Archive:
     def existing_ids(self, ids: Sequence[int]) -> None:
         """Raise NotFound naming the first id that is not in the archive."""
         for story_id in ids:
-            if (
-                self.conn.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone()
-                is None
-            ):
+            found = self.conn.execute(
+                f"SELECT 1 FROM stories s WHERE s.id = ? AND {_visible('s')}", (story_id,)
+            ).fetchone()
+            if found is None:
                 raise NotFound(f"no story with id {story_id}")
 
     # -- tags ------------------------------------------------------------------------------
@@ -530,9 +573,28 @@ class Archive:
             raise
 
 
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
 def tag_key(name: str) -> str:
     """Tags match case-insensitively and ignore surrounding space; shown as first written."""
     return " ".join(name.split()).casefold()
+
+
+def _visible(alias: str) -> str:
+    """Stories of a batch still being written (or abandoned half-way) are not shown."""
+    return f"{alias}.batch_id NOT IN (SELECT id FROM batches WHERE complete = 0)"
 
 
 def _opening(text: str, width: int = 160) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import signal
 import sqlite3
@@ -18,6 +19,9 @@ from hypothesis import strategies as st
 from tests.conftest import SAMPLE, Newsarc, dump
 
 ROOT = Path(__file__).resolve().parent.parent
+SPLITS_29 = json.loads((ROOT / "tests" / "data" / "sample_splits.json").read_text("utf-8"))[
+    "2024-04-29-wire.txt"
+]
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
@@ -37,11 +41,11 @@ def run(
     )
 
 
-def spawn(db: Path, *args: str) -> subprocess.Popen[str]:
+def spawn(db: Path, *args: str, **env: str) -> subprocess.Popen[str]:
     """Start newsarc in the background, its output captured, to kill or interrupt it."""
     return subprocess.Popen(
         [sys.executable, "-m", "newsarc", *args],
-        env={**os.environ, "NEWSARC_DB": str(db)},
+        env={**os.environ, "NEWSARC_DB": str(db), **env},
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -289,10 +293,11 @@ def survivors(feed: Path, wait: float = 5.0) -> list[int]:
 
 
 def check_consistent(db: Path) -> int:
+    """Integrity, complete batches whole, index in step; returns the stories readers see."""
     conn = sqlite3.connect(db)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        for batch_id, new in conn.execute("SELECT id, stories_new FROM batches"):
+        for batch_id, new in conn.execute("SELECT id, stories_new FROM batches WHERE complete"):
             stored = conn.execute(
                 "SELECT count(*) FROM stories WHERE batch_id = ?", (batch_id,)
             ).fetchone()[0]
@@ -300,7 +305,17 @@ def check_consistent(db: Path) -> int:
         fts = conn.execute("SELECT count(*) FROM stories_fts").fetchone()[0]
         stories = conn.execute("SELECT count(*) FROM stories").fetchone()[0]
         assert fts == stories
-        return int(stories)
+    finally:
+        conn.close()
+    listed = run(db, "list", "--format", "ids")
+    assert listed.returncode == 0, listed.stderr
+    return len(listed.stdout.split())
+
+
+def incomplete_batches(db: Path) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return int(conn.execute("SELECT count(*) FROM batches WHERE NOT complete").fetchone()[0])
     finally:
         conn.close()
 
@@ -315,7 +330,7 @@ def test_kill_9_mid_ingest_then_rerun(tmp_path: Path, delay: float) -> None:
     small = SAMPLE / "tech-teasers.txt"
     assert run(db, "ingest", str(small)).returncode == 0
     base = check_consistent(db)
-    proc = spawn(db, "ingest", str(feed), "--quiet")
+    proc = spawn(db, "ingest", str(feed), "--quiet", NEWSARC_CHECKPOINT_SECONDS="0.2")
     time.sleep(delay)
     proc.kill()
     proc.wait()
@@ -325,6 +340,31 @@ def test_kill_9_mid_ingest_then_rerun(tmp_path: Path, delay: float) -> None:
     rerun = run(db, "ingest", str(feed), "--quiet")
     assert rerun.returncode == 0, rerun.stderr
     assert check_consistent(db) == base + expected
+    assert incomplete_batches(db) == 0, "the rerun cleaned up after the killed ingest"
+
+
+def test_long_ingest_lets_other_writers_in_and_stays_invisible(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    feed = tmp_path / "big.txt"
+    synthetic_feed(feed, 60_000)
+    expected = split_count(feed)
+    assert run(db, "ingest", str(SAMPLE / "tech-teasers.txt")).returncode == 0
+    base = check_consistent(db)
+    proc = spawn(db, "ingest", str(feed), NEWSARC_CHECKPOINT_SECONDS="0.2")
+    deadline = time.monotonic() + 60
+    while incomplete_batches(db) == 0 and proc.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert proc.poll() is None, "the big ingest is still running"
+    other = run(db, "ingest", str(SAMPLE / "2024-04-29-wire.txt"))
+    assert other.returncode == 0, other.stderr
+    assert proc.poll() is None, "the other writer finished while the big batch was open"
+    added = len(SPLITS_29)
+    assert check_consistent(db) == base + added, "the unfinished batch is invisible"
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr
+    assert check_consistent(db) == base + added + expected
+    assert incomplete_batches(db) == 0
 
 
 def test_ctrl_c_exits_130_and_rolls_back(tmp_path: Path) -> None:
@@ -332,15 +372,31 @@ def test_ctrl_c_exits_130_and_rolls_back(tmp_path: Path) -> None:
     feed = tmp_path / "big.txt"
     synthetic_feed(feed, 60_000)
     assert run(db, "ingest", str(SAMPLE / "tech-teasers.txt")).returncode == 0
-    before = dump(db)
-    proc = spawn(db, "ingest", str(feed))
-    time.sleep(1.0)
+    before = content(db)
+    proc = spawn(db, "ingest", str(feed), NEWSARC_CHECKPOINT_SECONDS="0.2")
+    deadline = time.monotonic() + 60
+    while incomplete_batches(db) == 0 and proc.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.5)  # interrupt a batch that has already committed some chunks
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130
     assert stderr.strip().splitlines()[-1].startswith("newsarc: error: interrupted")
     assert "Traceback" not in stderr
-    assert dump(db) == before
+    assert incomplete_batches(db) == 0, "the interrupted batch was removed"
+    assert content(db) == before
+    assert not survivors(feed)
+
+
+def content(db: Path) -> list[str]:
+    """The dump without FTS5's own shadow tables, whose pages differ after a delete."""
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("INSERT INTO stories_fts (stories_fts) VALUES ('integrity-check')")
+    finally:
+        conn.close()
+    return [line for line in dump(db) if "stories_fts_" not in line]
 
 
 def test_four_writers_and_readers_at_once(tmp_path: Path) -> None:
