@@ -5,8 +5,10 @@ own: a line cut off mid-sentence ends a teaser, a kicker, dateline or byline ope
 caption or sign-off rides with the story around it. The gaps left open (between two finished
 paragraphs) get a score from weighted soft cues (a pronoun or a known surname continues a
 story, a new full name, a time word or a vocabulary shift opens one), and a Viterbi pass over
-each open stretch picks the cuts, with a prior against very short stories.
-Word-level cues are computed once per paragraph and shared by every gap that needs them.
+each open stretch picks the cuts, with a prior against very short stories. A paragraph that
+names nobody and no organisation, role or time (not a lede) only continues a story.
+Word-level cues come from one regex pass per paragraph; within a stretch each word gets one
+bit, so the cohesion windows are integer or/and/bit counts rather than Python loops.
 The window slides: all stories but the last are emitted, so memory stays bounded.
 """
 
@@ -15,7 +17,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Iterator
-from operator import mul
+from functools import reduce
+from itertools import chain, repeat
+from operator import lshift, or_
 
 from newsarc.models import Line, Story
 
@@ -80,7 +84,7 @@ _QUOTES_OPEN = frozenset("\"“‘")
 _FULLNAME = re.compile(r"[A-Z][a-z][\w-]*(?: (?:[A-Z][a-z][\w-]*|[A-Z]{2,5}|Jr\.?)(?![\w-]))+")
 _SENT_END = re.compile(r"[.!?][\"”’')]*\s+(?=[\"“‘]?[A-Z])")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
-_CJK_PAREN = re.compile(r"\s*[(（]\s*([" + _CJK + r"][" + _CJK + r"·・ ]{0,15}?)\s*[)）]")
+_CJK_PAREN = re.compile(r"[(（]\s*([" + _CJK + r"][" + _CJK + r"·・ ]{0,15}?)\s*[)）]")
 _TITLE_WORDS = frozenset(
     """premier president vice deputy prime minister ceo cfo coo cto chairman chairwoman
     chairperson chief executive officer founder mr mrs ms dr prof professor sir lord lady
@@ -119,8 +123,9 @@ _ABBREV = frozenset(
     """mr mrs ms dr prof st jr sr inc corp co ltd jan feb mar apr jun jul aug sep sept oct nov
     dec no vs gov sen rep gen col lt u.s u.k e.g i.e""".split()
 )
-_CAPW = re.compile(r"[A-Z][a-z]+")
-_LOWW = re.compile(r"[a-z]{4,}")
+# Word cues scan " " + text: a literal space in front lets the regex engine jump from word to
+# word instead of trying every character.
+_WORDS = re.compile(r" ([A-Z][a-z]+|[a-z]{5,})")  # names and longer words
 _TIME_WORDS = frozenset(
     "Yesterday Today Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 )
@@ -142,6 +147,8 @@ _CLOSER = re.compile(
     r"|\b(?:was|were) not (?:immediately )?available for comment|\bno comment\b"
 )
 # Words early in a paragraph that point back to something already told.
+_EXCLUDED = _STOP | _NOT_NAMES  # never part of a paragraph's vocabulary
+_ORG_ROLE = _ORG_WORDS | _ROLE_WORDS_LOW
 _BACKREF = frozenset("also other another same further again too both".split())
 _END_OK = frozenset(".!?…:;")
 _QUOTE_END = frozenset("\"”»")
@@ -161,6 +168,11 @@ def _terminal(text: str) -> bool:
     return False
 
 
+def _unclosed(text: str) -> bool:
+    """A quotation opened and not closed: the next paragraph may carry it on."""
+    return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
+
+
 def _sentences(text: str) -> int:
     """Roughly how many sentences a long line holds (1 for short ones)."""
     if len(text) < 250:
@@ -177,9 +189,9 @@ class _Para:
 
     __slots__ = (
         "number", "text", "body", "n", "terminal", "caption", "byline", "signoff", "attached",
-        "glue", "ends", "opens", "kicker", "dateline", "heading", "rich", "opener", "unclosed",
-        "first", "second_lower", "sentences", "closer", "backref", "vocab", "caps", "org_lede",
-        "time", "names", "fullnames",
+        "glue", "ends", "opens", "kicker", "dateline", "heading", "rich", "opener", "lede",
+        "first", "second_lower", "sentences", "closer", "backref", "org_lede",
+        "time", "names", "fullnames", "qscore", "pscore", "long", "words",
     )
 
     def __init__(self, number: int, text: str) -> None:
@@ -234,51 +246,53 @@ class _Para:
         self.rich = False
 
     def enrich(self) -> None:
-        """Word-level cues (openers, vocabulary, names, roles, time words), computed once."""
+        """Word-level cues (openers, vocabulary, names, roles, time words), computed once.
+
+        Also the part of a gap's score that depends on this paragraph alone: qscore when it
+        opens the gap, pscore when it closes it (see _block). A paragraph with no full name
+        and no organisation, role or time word (not a lede) never opens a story on soft cues
+        alone, so its gap needs only its cohesion.
+        """
         self.rich = True
         text = self.text
         body = self.body
         n = self.n
-        words = body.split(" ", 2)
-        w0 = words[0]
+        spaced = " " + text
+        words = self.words = _WORDS.findall(spaced)
+        time = self.time = (
+            not _TIME_WORDS.isdisjoint(words) or "yesterday" in text or "today" in text
+            or "tonight" in text or "tomorrow" in text
+        )
+        org_lede = self.org_lede = not _ORG_ROLE.isdisjoint(words)
+        sentences = self.sentences = _sentences(text)
+        closer = self.closer = (
+            n < 400 and ("comment" in text or "respond" in text or "reached" in text
+                         or "declined" in text or "reply" in text or "return" in text)
+            and _CLOSER.search(text) is not None)
+        w = _WEIGHTS
+        self.pscore = ((w[_COLON] if text[-1:] == ":" else 0.0)
+                       + (w[_PREV_MANY] if sentences >= 3 else 0.0)
+                       + (w[_CLOSES] if closer else 0.0))
+        self.long = n >= LONG_LINE and sentences >= 3
+        lead = body.split(" ", 2)
+        w0 = lead[0]
         quoted = w0[:1] in _QUOTES_OPEN
         if quoted:
             w0 = w0.lstrip("\"“‘'")
         w0 = w0.rstrip(",.:;")
         # opener: 2 pronoun/connective, 1 quote, 0 plain
         if (w0 in _PRON or w0 in _CONN or body.startswith(_CONN_PHRASES)
-                or (w0 == "The" and len(words) > 1
-                    and words[1].rstrip(",.:;’'s") in _THE_NOUNS)):
-            self.opener = 2
+                or (w0 == "The" and len(lead) > 1
+                    and lead[1].rstrip(",.:;’'s") in _THE_NOUNS)):
+            opener = 2
         elif quoted:
-            self.opener = 1
+            opener = 1
         else:
-            self.opener = 0
-        self.unclosed = text.count('"') % 2 == 1 or text.count("“") > text.count("”")
-        if w0.endswith(("’s", "'s")):
-            w0 = w0[:-2]
-        elif w0.endswith(("’", "'")):
-            w0 = w0[:-1]
-        self.first = w0
-        self.second_lower = len(words) > 1 and words[1][:1].islower()
-        self.sentences = _sentences(text)
-        self.closer = (n < 400 and ("comment" in text or "respond" in text or "reached" in text
-                                    or "declined" in text or "reply" in text
-                                    or "return" in text)
-                       and _CLOSER.search(text) is not None)
-        self.backref = not _BACKREF.isdisjoint(body[:60].split())
-        caps = frozenset(_CAPW.findall(text))
-        low = frozenset(_LOWW.findall(text))
-        self.time = (
-            not caps.isdisjoint(_TIME_WORDS) or "yesterday" in text or "today" in text
-            or "tonight" in text or "tomorrow" in text
-        )
-        self.org_lede = not caps.isdisjoint(_ORG_WORDS) or not low.isdisjoint(_ROLE_WORDS_LOW)
-        caps = self.caps = caps - _NOT_NAMES
-        self.vocab = caps | (low - _STOP)
+            opener = 0
+        self.opener = opener
         names: list[str] = []
         fullnames: list[str] = []
-        if self.opener == 0:
+        if opener == 0:
             for m in _FULLNAME.findall(body, 0, 160):
                 toks = [t for t in m.split() if t not in _NOT_NAMES]
                 if len(toks) >= 2:
@@ -286,9 +300,28 @@ class _Para:
                     fullnames.append(" ".join(toks))
         self.names = names
         self.fullnames = fullnames
+        lede = self.lede = org_lede or time or bool(names)
+        if not lede:
+            return
+        if w0.endswith(("’s", "'s")):
+            w0 = w0[:-2]
+        elif w0.endswith(("’", "'")):
+            w0 = w0[:-1]
+        self.first = w0
+        self.second_lower = len(lead) > 1 and lead[1][:1].islower()
+        backref = not _BACKREF.isdisjoint(body[:60].split())
+        self.backref = backref
+        self.qscore = (
+            w[_BIAS] + (w[_PRON_OPENER] if opener == 2 else w[_QUOTE_OPENER] if opener == 1
+                        else 0.0)
+            + (w[_ORG] if org_lede else 0.0) + (w[_MANY] if sentences >= 3 else 0.0)
+            + w[_LENGTH] * (min(n, 1000) / 500.0) + (w[_BACKREF_F] if backref else 0.0)
+            + (w[_SUBHEAD] if self.heading else 0.0)
+        )
 
 
 _STRONG = 12.0
+_BLOCK = 96  # gaps scored with one word-to-bit table; bounds the bitmasks' size
 
 # Soft cues for "a story starts before q"; weights are log-odds fitted on dev feeds
 # (python -m bench.split_eval --fit), then rounded. Order matches _soft.
@@ -314,8 +347,10 @@ _WEIGHTS = (
     0.35, 1.63, -0.44, 3.05, 0.51, 2.16, -0.10, 2.51, 2.08, 1.45, 1.04, 3.26, 3.0, -1.5, -3.0,
     3.0, 3.47,
 )
-_COH = _FEATURES.index("cohesion")
-_DEPTH = _FEATURES.index("cohesion depth")
+(_BIAS, _PRON_OPENER, _QUOTE_OPENER, _QUOTE_CONT, _COLON, _KNOWN_VERB, _NEW_NAMES_LEDE,
+ _TIME_NEW, _ORG, _MANY, _PREV_MANY, _COH, _NCOH, _KNOWN, _ADJ, _LENGTH, _LOGCOH, _LOWCOH,
+ _ACROSS, _STAY, _CLOSES, _AGAIN, _FRESH, _TIME_KNOWN, _PREV_TEASER, _BACKREF_F, _SUBHEAD,
+ _PREV_OPENS, _DEPTH) = range(len(_FEATURES))
 # Length prior for a finished story of 1, 2, 3 paragraphs (4 or more: 0).
 _SHORT_PENALTY = (-2.0, -2.0, -1.0)
 
@@ -335,104 +370,203 @@ def _hard(paras: list[_Para], i: int) -> tuple[float, str] | None:
     return None
 
 
-def _region_features(paras: list[_Para], lo: int, hi: int) -> list[list[float]]:
-    """Soft-cue features (in _FEATURES order) of every gap before paras[lo+1:hi].
+def _region(
+    paras: list[_Para], lo: int, hi: int, want: bool = False
+) -> tuple[list[float], list[float], list[list[float]]]:
+    """Soft-cue scores, cohesions and (if want) features of every gap before paras[lo+1:hi].
 
-    The context of a gap is taken only from paras[lo:hi], the stretch between two forced cuts,
-    so a neighbouring teaser's words do not blur an article's cohesion.
+    Features are in _FEATURES order and a score is their dot product with _WEIGHTS; the
+    paragraph-only terms come precomputed (qscore, pscore), so the usual path builds no
+    feature vectors. The context of a gap is taken only from paras[lo:hi], the stretch between
+    two forced cuts, so a neighbouring teaser's words do not blur an article's cohesion.
+    Windows hold the words of up to CONTEXT paragraphs on each side of a gap.
     """
-    for x in paras[lo:hi]:
+    span = paras[lo:hi]
+    for x in span:
         if not x.rich:
             x.enrich()
-    m = hi - lo
-    vs = [x.vocab for x in paras[lo:hi]]
-    cs = [x.caps for x in paras[lo:hi]]
-    pre = [0]  # prefix sums of name counts
-    for names_k in cs:
-        pre.append(pre[-1] + len(names_k))
-    # forward windows: v3[k] = vocab of paras k..k+2 (clipped), v4[k] = k..k+3
-    empty: frozenset[str] = frozenset()
-    v2 = [vs[k] | vs[k + 1] for k in range(m - 1)] + [vs[m - 1]]
-    c2 = [cs[k] | cs[k + 1] for k in range(m - 1)] + [cs[m - 1]]
-    v3 = [v2[k] | vs[k + 2] for k in range(m - 2)] + v2[m - 2:]
-    c3 = [c2[k] | cs[k + 2] for k in range(m - 2)] + c2[m - 2:]
-    v4 = [v3[k] | vs[k + 3] for k in range(m - 3)] + v3[max(0, m - 3):]
-    c4 = [c3[k] | cs[k + 3] for k in range(m - 3)] + c3[max(0, m - 3):]
-    out: list[list[float]] = []
-    sqrt = math.sqrt
-    log = math.log
-    p = paras[lo]
-    for k in range(1, m):
-        q = paras[lo + k]
-        prev = paras[lo + k - 1]
-        if not prev.caption:
-            p = prev
-        b = k - CONTEXT if k >= CONTEXT else 0
-        width = k - b
-        bv = v4[b] if width == 4 else v3[b] if width == 3 else v2[b] if width == 2 else vs[b]
-        bc = c4[b] if width == 4 else c3[b] if width == 3 else c2[b] if width == 2 else cs[b]
-        av = v4[k]
-        restc = c3[k + 1] if k + 1 < m else empty
-        lb, la = len(bv), len(av)
-        coh = len(bv & av) / sqrt(lb * la) if lb and la else 0.0
-        bcaps = pre[k] - pre[b]
-        acaps = pre[k + CONTEXT if k + CONTEXT < m else m] - pre[k]
-        ncoh = len(bc & c4[k]) / sqrt(bcaps * acaps) if bcaps and acaps else 0.0
-        qv = q.vocab
-        qc = q.caps
-        across = len((restc & bc) - qc)
-        stay = len((restc & qc) - bc)
-        known = len(qc & bc) / len(qc) if qc else 0.0
-        names = q.names
-        again = fresh = False
-        for nm in names:
-            if nm in bc:
-                again = True
-            else:
-                fresh = True
-        pv = p.vocab
-        adj = len(pv & qv) / sqrt(len(pv) * len(qv)) if pv and qv else 0.0
-        lede = q.org_lede or q.time
-        plain_time = q.time and q.opener == 0
-        out.append([
-            1.0,
-            1.0 if q.opener == 2 else 0.0,
-            1.0 if q.opener == 1 else 0.0,
-            1.0 if q.opener == 1 and p.unclosed else 0.0,
-            1.0 if p.text[-1:] == ":" else 0.0,
-            1.0 if q.second_lower and q.first in bc else 0.0,
-            1.0 - known if lede else 0.0,
-            1.0 if plain_time and known < 0.5 else 0.0,
-            1.0 if q.org_lede else 0.0,
-            1.0 if q.sentences >= 3 else 0.0,
-            1.0 if p.sentences >= 3 else 0.0,
-            coh,
-            ncoh,
-            known,
-            adj,
-            min(q.n, 1000) / 500.0,
-            log(coh + 0.02),
-            1.0 if coh < 0.06 else 0.0,
-            min(across, 3) / 3.0,
-            min(stay, 3) / 3.0,
-            1.0 if p.closer else 0.0,
-            1.0 if again else 0.0,
-            1.0 if fresh and lede else 0.0,
-            1.0 if plain_time and known >= 0.5 else 0.0,
-            1.0 if p.n >= LONG_LINE and p.sentences >= 3 and q.n < LONG_LINE else 0.0,
-            1.0 if q.backref else 0.0,
-            1.0 if q.heading else 0.0,
-            1.0 if k == 1 and p.n >= LONG_LINE and p.sentences >= 3 else 0.0,
-            0.0,  # cohesion depth, filled in below once the stretch is scored
-        ])
+    m = len(span)
+    if m < 2:
+        return [], [], []
+    scores: list[float] = []
+    cohs: list[float] = []
+    feats: list[list[float]] = []
+    p = span[0]
+    pk = 0
+    for k0 in range(1, m, _BLOCK):
+        k1 = min(m, k0 + _BLOCK)
+        p, pk = _block(span, k0, k1, p, pk, want, scores, cohs, feats)
     # TextTiling depth: how far cohesion dips at a gap below the peaks on either side.
-    cohs = [f[_COH] for f in out]
-    for g, f in enumerate(out):
+    w_depth = _WEIGHTS[_DEPTH]
+    last = len(cohs)
+    for g in range(last):
         c = cohs[g]
         left = max(cohs[g - 3 if g >= 3 else 0: g], default=c)
         right = max(cohs[g + 1: g + 4], default=c)
-        f[_DEPTH] = (left - c if left > c else 0.0) + (right - c if right > c else 0.0)
-    return out
+        depth = (left - c if left > c else 0.0) + (right - c if right > c else 0.0)
+        if depth and scores[g] != -_STRONG:
+            scores[g] += w_depth * depth
+            if want:
+                feats[g][_DEPTH] = depth
+    return scores, cohs, feats
+
+
+def _block(
+    span: list[_Para], k0: int, k1: int, p: _Para, pk: int, want: bool,
+    scores: list[float], cohs: list[float], feats: list[list[float]],
+) -> tuple[_Para, int]:
+    """Score the gaps before span[k0:k1] (p = span[pk]: the last non-caption paragraph seen).
+
+    Each paragraph's words become a bitmask over the block's vocabulary, so the windows'
+    unions and intersections are integer or, and and bit counts.
+    """
+    m = len(span)
+    a = min(pk, k0 - CONTEXT) if k0 > CONTEXT else 0
+    b = k1 + CONTEXT if k1 + CONTEXT < m else m
+    blk = span[a:b]
+    # one bit per word of the block; names (capitalised) take the low bits
+    vocab = set().union(*[x.words for x in blk]).difference(_EXCLUDED)
+    names = [w for w in vocab if w < "a"]
+    ordered = chain(names, vocab.difference(names))
+    ids = dict(zip(ordered, map(lshift, repeat(1), range(len(vocab))), strict=True))
+    get = ids.get
+    zero = repeat(0)
+    vm = [reduce(or_, map(get, x.words, zero), 0) for x in blk]
+    name_bits = (1 << len(names)) - 1
+    cm = [v & name_bits for v in vm]
+    n = b - a
+    pre = [0]  # prefix sums of name counts
+    total = 0
+    for c in cm:
+        total += c.bit_count()
+        pre.append(total)
+    # forward windows: v2[k] = vocab of paras k, k+1; v4[k] = k..k+3 (clipped at the end)
+    v2 = [x | y for x, y in zip(vm, vm[1:], strict=False)] + [vm[-1]]
+    c2 = [x | y for x, y in zip(cm, cm[1:], strict=False)] + [cm[-1]]
+    v4 = [x | y for x, y in zip(v2, v2[2:], strict=False)] + v2[max(0, n - 2):]
+    c4 = [x | y for x, y in zip(c2, c2[2:], strict=False)] + c2[max(0, n - 2):]
+    lv4 = [x.bit_count() for x in v4]
+    w = _WEIGHTS
+    w_quote_cont, w_known_verb = w[_QUOTE_CONT], w[_KNOWN_VERB]
+    w_new_lede, w_time_new = w[_NEW_NAMES_LEDE], w[_TIME_NEW]
+    w_coh, w_ncoh, w_known, w_adj = w[_COH], w[_NCOH], w[_KNOWN], w[_ADJ]
+    w_log, w_low, w_across, w_stay = w[_LOGCOH], w[_LOWCOH], w[_ACROSS] / 3, w[_STAY] / 3
+    w_again, w_fresh, w_time_known = w[_AGAIN], w[_FRESH], w[_TIME_KNOWN]
+    w_prev_teaser, w_prev_opens = w[_PREV_TEASER], w[_PREV_OPENS]
+    sqrt = math.sqrt
+    log = math.log
+    for k in range(k0, k1):
+        q = span[k]
+        if not span[k - 1].caption:
+            p = span[k - 1]
+            pk = k - 1
+        i = k - a  # index into the block
+        if k >= CONTEXT:
+            j = i - CONTEXT
+            bv = v4[j]
+            bc = c4[j]
+            lb = lv4[j]
+            bcaps = pre[i] - pre[j]
+        else:  # fewer than CONTEXT paragraphs before the gap (a == 0)
+            bv = vm[0] | vm[1] | vm[2] if k == 3 else v2[0] if k == 2 else vm[0]
+            bc = cm[0] | cm[1] | cm[2] if k == 3 else c2[0] if k == 2 else cm[0]
+            lb = bv.bit_count()
+            bcaps = pre[i]
+        la = lv4[i]
+        coh = (bv & v4[i]).bit_count() / sqrt(lb * la) if lb and la else 0.0
+        cohs.append(coh)
+        if not q.lede:
+            scores.append(-_STRONG)
+            if want:
+                feats.append([])
+            continue
+        acaps = pre[i + CONTEXT if i + CONTEXT < n else n] - pre[i]
+        ncoh = (bc & c4[i]).bit_count() / sqrt(bcaps * acaps) if bcaps and acaps else 0.0
+        qc = cm[i]
+        if i + 1 < n:
+            restc = c2[i + 1] | cm[i + 3] if i + 3 < n else c2[i + 1]
+            across = (restc & bc & ~qc).bit_count()
+            stay = (restc & qc & ~bc).bit_count() if qc else 0
+        else:
+            across = stay = 0
+        nq = qc.bit_count()
+        known = (qc & bc).bit_count() / nq if qc else 0.0
+        again = fresh = False
+        for nm in q.names:
+            if get(nm, 0) & bc:
+                again = True
+            else:
+                fresh = True
+        pv = vm[pk - a]
+        qv = vm[i]
+        adj = (pv & qv).bit_count() / sqrt(pv.bit_count() * qv.bit_count()) if pv and qv else 0.0
+        lede = q.org_lede or q.time
+        plain_time = q.time and q.opener == 0
+        quote_cont = q.opener == 1 and _unclosed(p.text)
+        known_verb = q.second_lower and get(q.first, 0) & bc != 0
+        prev_teaser = p.long and q.n < LONG_LINE
+        prev_opens = k == 1 and p.long
+        acr = 3 if across > 3 else across
+        sty = 3 if stay > 3 else stay
+        s = (q.qscore + p.pscore + w_coh * coh + w_ncoh * ncoh + w_known * known
+             + w_adj * adj + w_log * log(coh + 0.02) + w_across * acr + w_stay * sty)
+        if coh < 0.06:
+            s += w_low
+        if lede:
+            s += w_new_lede * (1.0 - known)
+            if fresh:
+                s += w_fresh
+        if plain_time:
+            s += w_time_new if known < 0.5 else w_time_known
+        if again:
+            s += w_again
+        if quote_cont:
+            s += w_quote_cont
+        if known_verb:
+            s += w_known_verb
+        if prev_teaser:
+            s += w_prev_teaser
+        if prev_opens:
+            s += w_prev_opens
+        scores.append(s)
+        if want:
+            feats.append([
+                1.0,
+                1.0 if q.opener == 2 else 0.0,
+                1.0 if q.opener == 1 else 0.0,
+                1.0 if quote_cont else 0.0,
+                1.0 if p.text[-1:] == ":" else 0.0,
+                1.0 if known_verb else 0.0,
+                1.0 - known if lede else 0.0,
+                1.0 if plain_time and known < 0.5 else 0.0,
+                1.0 if q.org_lede else 0.0,
+                1.0 if q.sentences >= 3 else 0.0,
+                1.0 if p.sentences >= 3 else 0.0,
+                coh,
+                ncoh,
+                known,
+                adj,
+                min(q.n, 1000) / 500.0,
+                log(coh + 0.02),
+                1.0 if coh < 0.06 else 0.0,
+                acr / 3.0,
+                sty / 3.0,
+                1.0 if p.closer else 0.0,
+                1.0 if again else 0.0,
+                1.0 if fresh and lede else 0.0,
+                1.0 if plain_time and known >= 0.5 else 0.0,
+                1.0 if prev_teaser else 0.0,
+                1.0 if q.backref else 0.0,
+                1.0 if q.heading else 0.0,
+                1.0 if prev_opens else 0.0,
+                0.0,  # cohesion depth, filled in below once the stretch is scored
+            ])
+    return p, pk
+
+
+def _region_features(paras: list[_Para], lo: int, hi: int) -> list[list[float]]:
+    """Soft-cue features (in _FEATURES order) of every gap before paras[lo+1:hi]."""
+    return _region(paras, lo, hi, want=True)[2]
 
 
 def _single_penalty(p: _Para) -> float:
@@ -554,7 +688,7 @@ def _aliases(lines: list[str]) -> list[tuple[str, str]]:
         if "(" not in line and "（" not in line:
             continue
         for m in _CJK_PAREN.finditer(line):
-            latin = _name_before(line[: m.start()])
+            latin = _name_before(line[: m.start()].rstrip())
             if not latin:
                 continue
             pair = (latin, m.group(1).strip())
@@ -596,22 +730,24 @@ def _story(paras: list[_Para], cues: list[str]) -> Story:
     )
 
 
-def _soft_cues(paras: list[_Para], lo: int, i: int, f: list[float], score: float) -> list[str]:
+def _soft_cues(paras: list[_Para], lo: int, i: int, coh: float, score: float) -> list[str]:
     """A few readable reasons why the soft cues opened a story before paras[i]."""
     q = paras[i]
+    p = paras[i - 1]
+    if p.caption and i - 1 > lo:
+        p = paras[i - 2]
     cues: list[str] = []
-    if f[_FEATURES.index("previous is a long teaser-like line")]:
+    if p.long and q.n < LONG_LINE:
         cues.append("previous line reads like a teaser")
-    if f[_FEATURES.index("previous closes a story")]:
+    if p.closer:
         cues.append("previous line closes a story")
-    seen = frozenset().union(*[p.caps for p in paras[max(lo, i - CONTEXT): i]])
+    seen = {w for x in paras[max(lo, i - CONTEXT): i] for w in x.words if w < "a"} - _NOT_NAMES
     for full, last in zip(q.fullnames, q.names, strict=True):
         if last not in seen:
             cues.append("new full name: " + full)
             break
     if q.time and q.opener == 0:
         cues.append("time word")
-    coh = f[_COH]
     if coh < 0.15:
         cues.append(f"vocabulary shift {1.0 - coh:.2f}")
     cues.append(f"score {score:+.1f}")
@@ -646,31 +782,27 @@ def _open_gaps(paras: list[_Para]) -> Iterator[tuple[int, list[float]]]:
         if any(h is None for h in inner):
             feats = _region_features(paras, lo, hi)
             for g, h in enumerate(inner):
-                if h is None:
+                if h is None and feats[g]:
                     yield lo + 1 + g, feats[g]
 
 
 def _cut(paras: list[_Para], start: int) -> tuple[list[int], dict[int, list[str]]]:
     """Cuts (indices into paras, > start) over paras[start:], with the cues of each."""
-    n = len(paras)
     cuts: list[int] = []
     cues: dict[int, list[str]] = {}
-    weights = _WEIGHTS
     for lo, hi, inner in _stretches(paras, start):
         if lo > start:
             cuts.append(lo)
             h = _hard(paras, lo)
             cues[lo] = [h[1]] if h else []
         if None in inner:
-            feats = _region_features(paras, lo, hi)
-            scores = [
-                -_STRONG if h is not None else sum(map(mul, weights, f))
-                for h, f in zip(inner, feats, strict=True)
-            ]
+            scores, cohs, _ = _region(paras, lo, hi)
+            for g, h in enumerate(inner):
+                if h is not None:
+                    scores[g] = -_STRONG
             for c in _viterbi(paras, lo, scores):
                 cuts.append(c)
-                cues[c] = _soft_cues(paras, lo, c, feats[c - lo - 1], scores[c - lo - 1])
-    del n
+                cues[c] = _soft_cues(paras, lo, c, cohs[c - lo - 1], scores[c - lo - 1])
     return cuts, cues
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
+from operator import mul
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsarc.models import Line, Story
-from newsarc.segment import segment
+from newsarc.segment import _EXCLUDED, _WEIGHTS, CONTEXT, _Para, _region, _stretches, segment
 
 # An invented feed in the shape of a real one: a full article (straight quotes, a caption,
 # Chinese names in parentheses), then four one-line teasers (curly quotes, cut off).
@@ -314,3 +317,56 @@ def test_byline_and_kicker_and_dateline_open_stories() -> None:
     assert stories[1].kicker == "OUTLOOK" and stories[1].cues == ["kicker OUTLOOK"]
     stories = list(segment(lines_of(ARTICLE + SECOND)))
     assert stories[1].cues == ["dateline TAIPEI, Nov. 3 (CNA) —"]
+
+
+# -- fast path ---------------------------------------------------------------------------------
+
+
+def _paras(paragraphs: list[str]) -> list[_Para]:
+    return [_Para(i, t) for i, t in enumerate(paragraphs, start=1)]
+
+
+def _reference_cohesion(paras: list[_Para], lo: int, hi: int) -> list[float]:
+    """Window cohesion of each gap in paras[lo:hi], the slow way: sets of words."""
+    vocab = [set(x.words) - _EXCLUDED for x in paras[lo:hi]]
+    out = []
+    for k in range(1, hi - lo):
+        before = set().union(*vocab[max(0, k - CONTEXT): k])
+        after = set().union(*vocab[k: k + CONTEXT])
+        shared = len(before & after)
+        out.append(shared / math.sqrt(len(before) * len(after)) if before and after else 0.0)
+    return out
+
+
+FEED = ARTICLE + SECOND + THIRD + ALIAS_STORY + ARTICLE[3:] + THIRD + TEASERS[:1] + SECOND[1:]
+
+
+def test_fast_scores_are_the_weighted_features(monkeypatch: pytest.MonkeyPatch) -> None:
+    paras = _paras(FEED)
+    stretches = [(lo, hi) for lo, hi, inner in _stretches(paras, 0) if None in inner]
+    assert sum(hi - lo for lo, hi in stretches) > 40
+    for lo, hi in stretches:
+        scores, cohs, feats = _region(paras, lo, hi, want=True)
+        assert len(scores) == len(cohs) == len(feats) == hi - lo - 1
+        assert cohs == pytest.approx(_reference_cohesion(paras, lo, hi), abs=1e-12)
+        for g, f in enumerate(feats):
+            q = paras[lo + 1 + g]
+            if f:
+                assert q.lede
+                assert scores[g] == pytest.approx(sum(map(mul, _WEIGHTS, f)), abs=1e-9)
+            else:  # not a lede: a join, whatever its cohesion
+                assert not q.lede and scores[g] == -12.0
+        # bitmasks built block by block give the same answers as one block
+        monkeypatch.setattr("newsarc.segment._BLOCK", 3)
+        assert _region(paras, lo, hi, want=True) == (scores, cohs, feats)
+        monkeypatch.undo()
+
+
+def test_a_paragraph_without_names_roles_or_time_words_does_not_open_a_story() -> None:
+    plain = "Prices of rice rose sharply across the region as the harvest failed again."
+    paras = _paras([*THIRD, plain])
+    paras[-1].enrich()
+    assert not paras[-1].lede
+    stories = list(segment(lines_of([*THIRD, plain, *SECOND[1:]])))
+    assert [s.start_line for s in stories] == [1]
+    assert stories[0].end_line == 9
