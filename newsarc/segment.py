@@ -127,7 +127,8 @@ _ABBREV = frozenset(
 # word instead of trying every character.
 _WORDS = re.compile(r" ([A-Z][a-z]+|[a-z]{5,})")  # names and longer words
 _TIME_WORDS = frozenset(
-    "Yesterday Today Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+    """Yesterday Today Monday Tuesday Wednesday Thursday Friday Saturday Sunday yesterday today
+    tonight tomorrow""".split()
 )
 _ORG_WORDS = frozenset(
     """Inc Corp Corporation Co Ltd Group Holdings Bank Ministry Council Agency Association
@@ -146,6 +147,7 @@ _CLOSER = re.compile(
     r"|\bdeclined to (?:comment|elaborate|give|provide|say|name)|\bcould not be reached"
     r"|\b(?:was|were) not (?:immediately )?available for comment|\bno comment\b"
 )
+_CLOSER_WORDS = frozenset("respond reply return comment declined reached".split())  # _CLOSER's
 # Words early in a paragraph that point back to something already told.
 _EXCLUDED = _STOP | _NOT_NAMES  # never part of a paragraph's vocabulary
 _ORG_ROLE = _ORG_WORDS | _ROLE_WORDS_LOW
@@ -168,16 +170,32 @@ def _terminal(text: str) -> bool:
     return False
 
 
+def _full_names(body: str) -> tuple[tuple[str, str], ...]:
+    """(full name, surname) of each name of two words or more early in a paragraph."""
+    out: tuple[tuple[str, str], ...] = ()
+    for m in _FULLNAME.findall(body, 0, 160):
+        toks = [t for t in m.split() if t not in _NOT_NAMES]
+        if len(toks) >= 2:
+            out += ((" ".join(toks), toks[-1]),)
+    return out
+
+
 def _unclosed(text: str) -> bool:
     """A quotation opened and not closed: the next paragraph may carry it on."""
     return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
 
 
-def _sentences(text: str) -> int:
-    """Roughly how many sentences a long line holds (1 for short ones)."""
+def _sentences(text: str) -> bool:
+    """Holds three or more sentences (a long line only; counting stops at three)."""
     if len(text) < 250:
-        return 1
-    return text.count(". ") + text.count(".” ") + text.count('." ') + text.count("? ") + 1
+        return False
+    k = text.count(". ")
+    if k >= 2:
+        return True
+    k += text.count("? ")
+    if k >= 2:
+        return True
+    return k + text.count(".” ") + text.count('." ') >= 2
 
 
 _CAPTION_FIRST = frozenset("PpFfGgIiVvCcMm")
@@ -191,7 +209,7 @@ class _Para:
         "number", "text", "body", "n", "terminal", "caption", "byline", "signoff", "attached",
         "glue", "ends", "opens", "kicker", "dateline", "heading", "rich", "opener", "lede",
         "first", "second_lower", "sentences", "closer", "backref", "org_lede",
-        "time", "names", "fullnames", "qscore", "pscore", "long", "words",
+        "time", "names", "qscore", "pscore", "long", "words",
     )
 
     def __init__(self, number: int, text: str) -> None:
@@ -237,7 +255,7 @@ class _Para:
         # opens: why a story starts at this line, whatever came before
         self.opens = (
             "teaser line (several paragraphs run together, cut off)"
-            if n >= TEASER_LEN and not terminal and _sentences(text) >= 3
+            if n >= TEASER_LEN and not terminal and _sentences(text)
             else f"kicker {kicker}" if kicker
             else f"dateline {dateline}" if dateline
             else "byline" if byline
@@ -259,21 +277,16 @@ class _Para:
         n = self.n
         spaced = " " + text
         words = self.words = _WORDS.findall(spaced)
-        time = self.time = (
-            not _TIME_WORDS.isdisjoint(words) or "yesterday" in text or "today" in text
-            or "tonight" in text or "tomorrow" in text
-        )
+        time = self.time = not _TIME_WORDS.isdisjoint(words)
         org_lede = self.org_lede = not _ORG_ROLE.isdisjoint(words)
         sentences = self.sentences = _sentences(text)
-        closer = self.closer = (
-            n < 400 and ("comment" in text or "respond" in text or "reached" in text
-                         or "declined" in text or "reply" in text or "return" in text)
-            and _CLOSER.search(text) is not None)
+        closer = self.closer = (n < 400 and not _CLOSER_WORDS.isdisjoint(words)
+                                and _CLOSER.search(text) is not None)
         w = _WEIGHTS
         self.pscore = ((w[_COLON] if text[-1:] == ":" else 0.0)
-                       + (w[_PREV_MANY] if sentences >= 3 else 0.0)
+                       + (w[_PREV_MANY] if sentences else 0.0)
                        + (w[_CLOSES] if closer else 0.0))
-        self.long = n >= LONG_LINE and sentences >= 3
+        self.long = n >= LONG_LINE and sentences
         lead = body.split(" ", 2)
         w0 = lead[0]
         quoted = w0[:1] in _QUOTES_OPEN
@@ -290,16 +303,7 @@ class _Para:
         else:
             opener = 0
         self.opener = opener
-        names: list[str] = []
-        fullnames: list[str] = []
-        if opener == 0:
-            for m in _FULLNAME.findall(body, 0, 160):
-                toks = [t for t in m.split() if t not in _NOT_NAMES]
-                if len(toks) >= 2:
-                    names.append(toks[-1])
-                    fullnames.append(" ".join(toks))
-        self.names = names
-        self.fullnames = fullnames
+        names = self.names = _full_names(body) if opener == 0 else ()
         lede = self.lede = org_lede or time or bool(names)
         if not lede:
             return
@@ -314,7 +318,7 @@ class _Para:
         self.qscore = (
             w[_BIAS] + (w[_PRON_OPENER] if opener == 2 else w[_QUOTE_OPENER] if opener == 1
                         else 0.0)
-            + (w[_ORG] if org_lede else 0.0) + (w[_MANY] if sentences >= 3 else 0.0)
+            + (w[_ORG] if org_lede else 0.0) + (w[_MANY] if sentences else 0.0)
             + w[_LENGTH] * (min(n, 1000) / 500.0) + (w[_BACKREF_F] if backref else 0.0)
             + (w[_SUBHEAD] if self.heading else 0.0)
         )
@@ -322,6 +326,7 @@ class _Para:
 
 _STRONG = 12.0
 _BLOCK = 96  # gaps scored with one word-to-bit table; bounds the bitmasks' size
+_BITS = tuple(1 << i for i in range(2048))  # made once: a block's words rarely need more
 
 # Soft cues for "a story starts before q"; weights are log-odds fitted on dev feeds
 # (python -m bench.split_eval --fit), then rounded. Order matches _soft.
@@ -353,6 +358,9 @@ _WEIGHTS = (
  _PREV_OPENS, _DEPTH) = range(len(_FEATURES))
 # Length prior for a finished story of 1, 2, 3 paragraphs (4 or more: 0).
 _SHORT_PENALTY = (-2.0, -2.0, -1.0)
+# A stretch of 2+ paragraphs left whole scores at least this (its length prior); cuts score
+# their gaps plus priors <= 0, so when every gap scores below it, _viterbi would cut nothing.
+_NO_GAIN = min(_SHORT_PENALTY[1], _SHORT_PENALTY[2], 0.0)
 
 
 def _hard(paras: list[_Para], i: int) -> tuple[float, str] | None:
@@ -391,61 +399,90 @@ def _region(
     scores: list[float] = []
     cohs: list[float] = []
     feats: list[list[float]] = []
-    p = span[0]
-    pk = 0
     for k0 in range(1, m, _BLOCK):
-        k1 = min(m, k0 + _BLOCK)
-        p, pk = _block(span, k0, k1, p, pk, want, scores, cohs, feats)
+        _block(span, k0, min(m, k0 + _BLOCK), want, scores, cohs, feats)
     # TextTiling depth: how far cohesion dips at a gap below the peaks on either side.
     w_depth = _WEIGHTS[_DEPTH]
-    last = len(cohs)
-    for g in range(last):
-        c = cohs[g]
-        left = max(cohs[g - 3 if g >= 3 else 0: g], default=c)
-        right = max(cohs[g + 1: g + 4], default=c)
-        depth = (left - c if left > c else 0.0) + (right - c if right > c else 0.0)
-        if depth and scores[g] != -_STRONG:
+    g_all = len(cohs)
+    pad = [-math.inf] * 3
+    before = [*pad, *cohs]  # before[g + 3] is cohs[g]
+    after = [*cohs, *pad]
+    left = map(max, before[2:g_all + 2], before[1:g_all + 1], before[:g_all])
+    right = map(max, after[1:g_all + 1], after[2:g_all + 2], after[3:g_all + 3])
+    for g, (c, lf, rt) in enumerate(zip(cohs, left, right, strict=True)):
+        if scores[g] == -_STRONG:
+            continue  # not a lede
+        depth = (lf - c if lf > c else 0.0) + (rt - c if rt > c else 0.0)
+        if depth:
             scores[g] += w_depth * depth
             if want:
                 feats[g][_DEPTH] = depth
     return scores, cohs, feats
 
 
+def _prev(span: list[_Para], k: int) -> int:
+    """Index of the paragraph before span[k] that a gap compares with: captions are skipped."""
+    pk = k - 1
+    while pk > 0 and span[pk].caption:
+        pk -= 1
+    return pk
+
+
 def _block(
-    span: list[_Para], k0: int, k1: int, p: _Para, pk: int, want: bool,
+    span: list[_Para], k0: int, k1: int, want: bool,
     scores: list[float], cohs: list[float], feats: list[list[float]],
-) -> tuple[_Para, int]:
-    """Score the gaps before span[k0:k1] (p = span[pk]: the last non-caption paragraph seen).
+) -> None:
+    """Append the scores, cohesions and features of the gaps before span[k0:k1].
 
     Each paragraph's words become a bitmask over the block's vocabulary, so the windows'
     unions and intersections are integer or, and and bit counts.
     """
     m = len(span)
-    a = min(pk, k0 - CONTEXT) if k0 > CONTEXT else 0
+    a = min(_prev(span, k0), k0 - CONTEXT) if k0 > CONTEXT else 0
     b = k1 + CONTEXT if k1 + CONTEXT < m else m
     blk = span[a:b]
     # one bit per word of the block; names (capitalised) take the low bits
     vocab = set().union(*[x.words for x in blk]).difference(_EXCLUDED)
     names = [w for w in vocab if w < "a"]
     ordered = chain(names, vocab.difference(names))
-    ids = dict(zip(ordered, map(lshift, repeat(1), range(len(vocab))), strict=True))
+    bits = _BITS if len(vocab) <= len(_BITS) else map(lshift, repeat(1), range(len(vocab)))
+    ids = dict(zip(ordered, bits, strict=False))
     get = ids.get
     zero = repeat(0)
     vm = [reduce(or_, map(get, x.words, zero), 0) for x in blk]
     name_bits = (1 << len(names)) - 1
     cm = [v & name_bits for v in vm]
     n = b - a
-    pre = [0]  # prefix sums of name counts
+    # forward windows: v2[i] = vocab of block paras i, i+1; v4[i] = i..i+3 (clipped at the end)
+    v2 = [x | y for x, y in zip(vm, vm[1:], strict=False)] + [vm[-1]]
+    v4 = [x | y for x, y in zip(v2, v2[2:], strict=False)] + v2[max(0, n - 2):]
+    lv4 = [x.bit_count() for x in v4]
+    # cohesion of every gap: the CONTEXT paragraphs before it against the CONTEXT after it
+    i0, i1 = k0 - a, k1 - a
+    if k0 >= CONTEXT:
+        back = v4[i0 - CONTEXT: i1 - CONTEXT]
+        lback = lv4[i0 - CONTEXT: i1 - CONTEXT]
+    else:  # the first gaps of the stretch (a == 0) have fewer paragraphs before them
+        head = [vm[0], v2[0], vm[0] | vm[1] | vm[2] if n > 2 else v2[0]][: i1 - 1]
+        back = head + v4[: max(0, i1 - CONTEXT)]
+        lback = [x.bit_count() for x in head] + lv4[: max(0, i1 - CONTEXT)]
+    sqrt = math.sqrt
+    first = len(cohs)
+    cohs += [
+        (x & y).bit_count() / sqrt(lx * ly) if lx and ly else 0.0
+        for x, y, lx, ly in zip(back, v4[i0:i1], lback, lv4[i0:i1], strict=True)
+    ]
+    scores += [-_STRONG] * (k1 - k0)  # a gap before a paragraph that is not a lede: a join
+    if want:
+        feats += [[] for _ in range(k0, k1)]
+    # names: windows and prefix sums of counts
+    c2 = [x | y for x, y in zip(cm, cm[1:], strict=False)] + [cm[-1]]
+    c4 = [x | y for x, y in zip(c2, c2[2:], strict=False)] + c2[max(0, n - 2):]
+    pre = [0]
     total = 0
     for c in cm:
         total += c.bit_count()
         pre.append(total)
-    # forward windows: v2[k] = vocab of paras k, k+1; v4[k] = k..k+3 (clipped at the end)
-    v2 = [x | y for x, y in zip(vm, vm[1:], strict=False)] + [vm[-1]]
-    c2 = [x | y for x, y in zip(cm, cm[1:], strict=False)] + [cm[-1]]
-    v4 = [x | y for x, y in zip(v2, v2[2:], strict=False)] + v2[max(0, n - 2):]
-    c4 = [x | y for x, y in zip(c2, c2[2:], strict=False)] + c2[max(0, n - 2):]
-    lv4 = [x.bit_count() for x in v4]
     w = _WEIGHTS
     w_quote_cont, w_known_verb = w[_QUOTE_CONT], w[_KNOWN_VERB]
     w_new_lede, w_time_new = w[_NEW_NAMES_LEDE], w[_TIME_NEW]
@@ -453,33 +490,20 @@ def _block(
     w_log, w_low, w_across, w_stay = w[_LOGCOH], w[_LOWCOH], w[_ACROSS] / 3, w[_STAY] / 3
     w_again, w_fresh, w_time_known = w[_AGAIN], w[_FRESH], w[_TIME_KNOWN]
     w_prev_teaser, w_prev_opens = w[_PREV_TEASER], w[_PREV_OPENS]
-    sqrt = math.sqrt
     log = math.log
-    for k in range(k0, k1):
+    for k in [k for k in range(k0, k1) if span[k].lede]:
         q = span[k]
-        if not span[k - 1].caption:
-            p = span[k - 1]
-            pk = k - 1
+        pk = _prev(span, k)
+        p = span[pk]
+        g = first + k - k0
+        coh = cohs[g]
         i = k - a  # index into the block
         if k >= CONTEXT:
-            j = i - CONTEXT
-            bv = v4[j]
-            bc = c4[j]
-            lb = lv4[j]
-            bcaps = pre[i] - pre[j]
-        else:  # fewer than CONTEXT paragraphs before the gap (a == 0)
-            bv = vm[0] | vm[1] | vm[2] if k == 3 else v2[0] if k == 2 else vm[0]
+            bc = c4[i - CONTEXT]
+            bcaps = pre[i] - pre[i - CONTEXT]
+        else:
             bc = cm[0] | cm[1] | cm[2] if k == 3 else c2[0] if k == 2 else cm[0]
-            lb = bv.bit_count()
             bcaps = pre[i]
-        la = lv4[i]
-        coh = (bv & v4[i]).bit_count() / sqrt(lb * la) if lb and la else 0.0
-        cohs.append(coh)
-        if not q.lede:
-            scores.append(-_STRONG)
-            if want:
-                feats.append([])
-            continue
         acaps = pre[i + CONTEXT if i + CONTEXT < n else n] - pre[i]
         ncoh = (bc & c4[i]).bit_count() / sqrt(bcaps * acaps) if bcaps and acaps else 0.0
         qc = cm[i]
@@ -489,10 +513,9 @@ def _block(
             stay = (restc & qc & ~bc).bit_count() if qc else 0
         else:
             across = stay = 0
-        nq = qc.bit_count()
-        known = (qc & bc).bit_count() / nq if qc else 0.0
+        known = (qc & bc).bit_count() / qc.bit_count() if qc else 0.0
         again = fresh = False
-        for nm in q.names:
+        for _, nm in q.names:
             if get(nm, 0) & bc:
                 again = True
             else:
@@ -528,9 +551,9 @@ def _block(
             s += w_prev_teaser
         if prev_opens:
             s += w_prev_opens
-        scores.append(s)
+        scores[g] = s
         if want:
-            feats.append([
+            feats[g] = [
                 1.0,
                 1.0 if q.opener == 2 else 0.0,
                 1.0 if q.opener == 1 else 0.0,
@@ -540,8 +563,8 @@ def _block(
                 1.0 - known if lede else 0.0,
                 1.0 if plain_time and known < 0.5 else 0.0,
                 1.0 if q.org_lede else 0.0,
-                1.0 if q.sentences >= 3 else 0.0,
-                1.0 if p.sentences >= 3 else 0.0,
+                1.0 if q.sentences else 0.0,
+                1.0 if p.sentences else 0.0,
                 coh,
                 ncoh,
                 known,
@@ -560,8 +583,7 @@ def _block(
                 1.0 if q.heading else 0.0,
                 1.0 if prev_opens else 0.0,
                 0.0,  # cohesion depth, filled in below once the stretch is scored
-            ])
-    return p, pk
+            ]
 
 
 def _region_features(paras: list[_Para], lo: int, hi: int) -> list[list[float]]:
@@ -742,7 +764,7 @@ def _soft_cues(paras: list[_Para], lo: int, i: int, coh: float, score: float) ->
     if p.closer:
         cues.append("previous line closes a story")
     seen = {w for x in paras[max(lo, i - CONTEXT): i] for w in x.words if w < "a"} - _NOT_NAMES
-    for full, last in zip(q.fullnames, q.names, strict=True):
+    for full, last in q.names:
         if last not in seen:
             cues.append("new full name: " + full)
             break
@@ -800,6 +822,8 @@ def _cut(paras: list[_Para], start: int) -> tuple[list[int], dict[int, list[str]
             for g, h in enumerate(inner):
                 if h is not None:
                     scores[g] = -_STRONG
+            if max(scores) < _NO_GAIN:
+                continue  # no cut can pay for itself: leaving the stretch whole is optimal
             for c in _viterbi(paras, lo, scores):
                 cuts.append(c)
                 cues[c] = _soft_cues(paras, lo, c, cohs[c - lo - 1], scores[c - lo - 1])
