@@ -474,7 +474,9 @@ def list_(
     )
     with _open(db) as archive:
         details = out_format in ("json", "jsonl")
-        write_stories(archive.list_stories(filters, _limit(limit), details=details), out_format)
+        rows = archive.list_stories(filters, _limit(limit), details=details)
+        if not write_stories(rows, out_format) and out_format == "table":
+            _note("no stories match", False)
 
 
 @app.command()
@@ -509,7 +511,8 @@ def search(
         details = out_format in ("json", "jsonl")
         hits = archive.search(expression, filters, _limit(limit), details=details)
         terms = [] if raw else highlight_terms(query)
-        write_stories(hits, out_format, search=True, terms=terms)
+        if not write_stories(hits, out_format, search=True, terms=terms) and out_format == "table":
+            _note(f"no stories match {query!r}", False)
 
 
 # -- show and tag -------------------------------------------------------------------------

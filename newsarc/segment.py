@@ -172,12 +172,19 @@ def _terminal(text: str) -> bool:
 
 def _full_names(body: str) -> tuple[tuple[str, str], ...]:
     """(full name, surname) of each name of two words or more early in a paragraph."""
-    out: tuple[tuple[str, str], ...] = ()
-    for m in _FULLNAME.findall(body, 0, 160):
-        toks = [t for t in m.split() if t not in _NOT_NAMES]
-        if len(toks) >= 2:
-            out += ((" ".join(toks), toks[-1]),)
-    return out
+    found = _FULLNAME.findall(body, 0, 160)
+    if not found:
+        return ()
+    out: list[tuple[str, str]] = []
+    for full in found:
+        toks = full.split()  # single spaces: " ".join(toks) == full
+        if not _NOT_NAMES.isdisjoint(toks):
+            toks = [t for t in toks if t not in _NOT_NAMES]
+            if len(toks) < 2:
+                continue
+            full = " ".join(toks)
+        out.append((full, toks[-1]))
+    return tuple(out)
 
 
 def _unclosed(text: str) -> bool:
@@ -198,6 +205,7 @@ def _sentences(text: str) -> bool:
     return k + text.count(".” ") + text.count('." ') >= 2
 
 
+_END_ANY = _END_OK | _QUOTE_END
 _CAPTION_FIRST = frozenset("PpFfGgIiVvCcMm")
 _SIGNOFF_FIRST = frozenset("—–―-ARWECTw")
 
@@ -216,25 +224,34 @@ class _Para:
         self.number = number
         self.text = text
         n = self.n = len(text)
-        terminal = self.terminal = _terminal(text)
-        c0 = text[0]
-        caption = signoff = byline = False
-        if n <= 200:
-            caption = c0 in _CAPTION_FIRST and _CAPTION.match(text) is not None
-            signoff = c0 in _SIGNOFF_FIRST and _SIGNOFF.match(text) is not None
-            byline = c0 == "B" and text.startswith("By ") and _BYLINE.match(text) is not None
-        self.caption = caption
-        self.signoff = signoff
-        self.byline = byline
-        self.attached = caption or signoff
-        heading = self.heading = n <= 150 and not terminal and not caption and not signoff \
-            and not byline
-        self.glue = byline or heading  # the line after a byline or heading is the same story
-        # ends: why a story ends after this line, whatever follows
-        self.ends = ("previous line is a sign-off" if signoff
-                     else "previous line cut off mid-sentence"
-                     if not terminal and not caption and not heading and not byline
-                     else None)
+        c = text[-1]
+        terminal = self.terminal = c in _END_ANY or (c in _CLOSE_CHARS and _terminal(text))
+        self.rich = False
+        if n > 200 and terminal:  # a finished paragraph: the common case
+            caption = signoff = byline = heading = False
+            self.caption = self.signoff = self.byline = self.attached = False
+            self.heading = self.glue = False
+            self.ends = None
+        else:
+            c0 = text[0]
+            caption = signoff = byline = False
+            if n <= 200:
+                caption = c0 in _CAPTION_FIRST and _CAPTION.match(text) is not None
+                signoff = c0 in _SIGNOFF_FIRST and _SIGNOFF.match(text) is not None
+                byline = (c0 == "B" and text.startswith("By ")
+                          and _BYLINE.match(text) is not None)
+            self.caption = caption
+            self.signoff = signoff
+            self.byline = byline
+            self.attached = caption or signoff
+            heading = self.heading = (n <= 150 and not terminal and not caption
+                                      and not signoff and not byline)
+            self.glue = byline or heading  # the line after a byline or heading: same story
+            # ends: why a story ends after this line, whatever follows
+            self.ends = ("previous line is a sign-off" if signoff
+                         else "previous line cut off mid-sentence"
+                         if not terminal and not caption and not heading and not byline
+                         else None)
         kicker: str | None = None
         body = text
         if ":" in text[:50]:
@@ -261,7 +278,6 @@ class _Para:
             else "byline" if byline
             else None
         )
-        self.rich = False
 
     def enrich(self) -> None:
         """Word-level cues (openers, vocabulary, names, roles, time words), computed once.
@@ -276,7 +292,7 @@ class _Para:
         body = self.body
         n = self.n
         spaced = " " + text
-        words = self.words = _WORDS.findall(spaced)
+        words = self.words = tuple(_WORDS.findall(spaced))
         time = self.time = not _TIME_WORDS.isdisjoint(words)
         org_lede = self.org_lede = not _ORG_ROLE.isdisjoint(words)
         sentences = self.sentences = _sentences(text)
@@ -363,6 +379,9 @@ _SHORT_PENALTY = (-2.0, -2.0, -1.0)
 _NO_GAIN = min(_SHORT_PENALTY[1], _SHORT_PENALTY[2], 0.0)
 
 
+_JOIN = (-_STRONG, "")
+
+
 def _hard(paras: list[_Para], i: int) -> tuple[float, str] | None:
     """Cues that settle the gap before paras[i] on their own, with the reason."""
     q = paras[i]
@@ -441,16 +460,19 @@ def _block(
     a = min(_prev(span, k0), k0 - CONTEXT) if k0 > CONTEXT else 0
     b = k1 + CONTEXT if k1 + CONTEXT < m else m
     blk = span[a:b]
-    # one bit per word of the block; names (capitalised) take the low bits
-    vocab = set().union(*[x.words for x in blk]).difference(_EXCLUDED)
-    names = [w for w in vocab if w < "a"]
-    ordered = chain(names, vocab.difference(names))
-    bits = _BITS if len(vocab) <= len(_BITS) else map(lshift, repeat(1), range(len(vocab)))
-    ids = dict(zip(ordered, bits, strict=False))
+    # one bit per word of the block, in order of first use
+    ids = dict.fromkeys(chain.from_iterable([x.words for x in blk]))
+    for word in _EXCLUDED.intersection(ids):
+        del ids[word]
+    names = [word for word in ids if word < "a"]  # capitalised
+    if len(ids) <= len(_BITS):
+        ids = dict(zip(ids, _BITS, strict=False))
+    else:
+        ids = dict(zip(ids, map(lshift, repeat(1), range(len(ids))), strict=True))
     get = ids.get
     zero = repeat(0)
     vm = [reduce(or_, map(get, x.words, zero), 0) for x in blk]
-    name_bits = (1 << len(names)) - 1
+    name_bits = sum(map(ids.__getitem__, names))
     cm = [v & name_bits for v in vm]
     n = b - a
     # forward windows: v2[i] = vocab of block paras i, i+1; v4[i] = i..i+3 (clipped at the end)
@@ -787,14 +809,28 @@ def _stretches(
     n = len(paras)
     lo = start
     inner: list[tuple[float, str] | None] = []
-    for i in range(start + 1, n):
-        h = _hard(paras, i)
-        if h is None or h[0] < 0:
-            inner.append(h)
-            continue
-        yield lo, i, inner
-        lo = i
-        inner = []
+    join = _JOIN
+    if start >= n:
+        yield lo, n, inner
+        return
+    p = paras[start]
+    for i in range(start + 1, n):  # _hard, inlined: this runs for every gap
+        q = paras[i]
+        if p.glue:
+            inner.append(join)
+        elif p.ends and not q.signoff:
+            yield lo, i, inner
+            lo = i
+            inner = []
+        elif q.attached:
+            inner.append(join)
+        elif q.opens:
+            yield lo, i, inner
+            lo = i
+            inner = []
+        else:
+            inner.append(None)
+        p = q
     yield lo, n, inner
 
 
@@ -819,9 +855,7 @@ def _cut(paras: list[_Para], start: int) -> tuple[list[int], dict[int, list[str]
             cues[lo] = [h[1]] if h else []
         if None in inner:
             scores, cohs, _ = _region(paras, lo, hi)
-            for g, h in enumerate(inner):
-                if h is not None:
-                    scores[g] = -_STRONG
+            scores = [s if h is None else -_STRONG for s, h in zip(scores, inner, strict=True)]
             if max(scores) < _NO_GAIN:
                 continue  # no cut can pay for itself: leaving the stretch whole is optimal
             for c in _viterbi(paras, lo, scores):
