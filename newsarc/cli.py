@@ -112,6 +112,24 @@ def main() -> None:
     app(prog_name="newsarc")
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from newsarc import __version__
+
+        sys.stdout.write(f"newsarc {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """A command-line archive for raw news feeds: split, store, search."""
+
+
 # -- shared options -----------------------------------------------------------------------
 
 DbOption = Annotated[

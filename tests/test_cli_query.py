@@ -207,3 +207,11 @@ def test_usage_errors_are_one_line_exit_2(filled: Newsarc) -> None:
         assert result.stderr.startswith("newsarc: error:"), args
         assert result.stderr.count("\n") == 1, args
         assert "Traceback" not in result.stderr
+
+
+def test_version(newsarc: Newsarc) -> None:
+    from newsarc import __version__
+
+    result = newsarc("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"newsarc {__version__}\n"
