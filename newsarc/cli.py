@@ -402,6 +402,8 @@ def ingest(
         dry_run=dry_run,
         mentions=not no_mentions,
     )
+    if not files and sys.stdin.isatty():
+        raise UsageError("nothing to ingest: name feed files, or pipe a feed in (or pass '-')")
     paths = files or ["-"]
     path = _db_path(db)
     archive = None
