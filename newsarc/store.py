@@ -372,47 +372,111 @@ class Archive:
     def search(
         self, expression: str, filters: Filters, limit: int | None, *, details: bool = False
     ) -> Iterator[Row]:
-        """Ranked full-text search (bm25, title weighted 10x text), with a snippet per hit.
-
-        Ranking every hit of a common word costs time in proportion to the hits. So when a
-        limit is given, bm25 is computed only for the CANDIDATES most recent matches (found by
-        walking the index in rowid order, which is cheap), and the best of those are returned.
-        The ranking is exact whenever a query has fewer matches than that.
-        """
-        clauses, params = self._where(filters)
-        where = (" AND " + " AND ".join(clauses)) if clauses else ""
-        candidates = "" if limit is None else f"ORDER BY f.rowid DESC LIMIT {CANDIDATES}"
-        sql = (
-            "SELECT f.rowid AS id, bm25(stories_fts, 10.0, 1.0, 1.0) AS score "
-            f"FROM stories_fts f JOIN stories s ON s.id = f.rowid "
-            f"WHERE stories_fts MATCH ?{where} {candidates}"
-        )
-        ranked_sql = f"SELECT id, score FROM ({sql}) ORDER BY score, id DESC LIMIT ?"
+        """Ranked full-text search with a snippet per hit; see _ranked for the ranking."""
         try:
-            hits = self.conn.execute(
-                ranked_sql, [expression, *params, -1 if limit is None else limit]
-            )
-            for hit_id, score in hits:
-                yield from self._hit(expression, int(hit_id), float(score), details)
+            yield from self._hits(expression, self._ranked(expression, filters, limit), details)
         except sqlite3.OperationalError as exc:
             if "fts5" in str(exc) or "syntax" in str(exc) or "no such column" in str(exc):
                 raise UsageError(f"invalid search query: {exc}") from exc
             raise
 
-    def _hit(self, expression: str, story_id: int, score: float, details: bool) -> Iterator[Row]:
-        extra = f", {_MENTIONS}" if details else ""
-        sql = (
-            f"SELECT {_STORY_COLUMNS}, {_TAGS}{extra}, "
-            f"snippet(stories_fts, 1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) AS snippet "
+    def _ranked(
+        self, expression: str, filters: Filters, limit: int | None
+    ) -> list[tuple[int, float | None]]:
+        """Hit ids, best first: bm25 (title weighted 10x text) when it is affordable.
+
+        FTS5's bm25() counts every match of every term in the whole archive before it ranks
+        anything, so its cost grows with how common the words are, whatever the LIMIT. Two
+        stages keep common words fast: first the CANDIDATES newest matches are found by
+        walking the index in rowid order (cheap, no bm25). When that is all the matches, they
+        are ranked exactly by bm25. When there are more (a very common word on a big archive),
+        bm25 would cost tens of milliseconds, so the newest CANDIDATES matches are ordered
+        with the stories that match in the title first, newest first; their score is None.
+        Without a limit (piped output) every match is ranked by bm25.
+        """
+        clauses, params = self._where(filters)
+        where = " AND ".join(clauses)
+        join = (
             "FROM stories_fts f JOIN stories s ON s.id = f.rowid "
-            "WHERE stories_fts MATCH ? AND f.rowid = ?"
+            f"WHERE stories_fts MATCH ? AND {where}"
         )
-        for row in self._rows(sql, [expression, story_id]):
-            row["score"] = round(score, 4)
-            if MARK_OPEN not in row["snippet"]:
-                # The match was in the title or the CJK column: show the opening instead.
-                row["snippet"] = _opening(row["text"])
-            yield row
+        bm25 = (
+            f"SELECT f.rowid, bm25(stories_fts, 10.0, 1.0, 1.0) AS score {join} "
+            "ORDER BY score, f.rowid DESC LIMIT ?"
+        )
+        if limit is None:
+            rows = self.conn.execute(bm25, [expression, *params, -1])
+            return [(int(i), float(score)) for i, score in rows]
+        if len(clauses) == 1 and not self._writing_elsewhere():
+            # No filter to apply and no hidden batch: the index alone answers (no join).
+            newest_sql = (
+                "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? "
+                "ORDER BY rowid DESC LIMIT ?"
+            )
+            newest_params: list[Any] = [expression, CANDIDATES + 1]
+        else:
+            newest_sql = f"SELECT f.rowid {join} ORDER BY f.rowid DESC LIMIT ?"
+            newest_params = [expression, *params, CANDIDATES + 1]
+        newest = [int(i) for (i,) in self.conn.execute(newest_sql, newest_params)]
+        if len(newest) <= CANDIDATES:
+            rows = self.conn.execute(bm25, [expression, *params, limit])
+            return [(int(i), float(score)) for i, score in rows]
+        newest = newest[:CANDIDATES]
+        try:
+            in_title = {
+                int(i)
+                for (i,) in self.conn.execute(
+                    "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid >= ?",
+                    [f"{{title}} : ({expression})", newest[-1]],
+                )
+            }
+        except sqlite3.OperationalError:
+            in_title = set()  # a raw expression that cannot take a column filter
+        newest.sort(key=lambda i: (i not in in_title, -i))
+        return [(i, None) for i in newest[:limit]]
+
+    def _hits(
+        self, expression: str, ranked: list[tuple[int, float | None]], details: bool
+    ) -> Iterator[Row]:
+        """The ranked stories with their snippets, fetched a page at a time, in rank order."""
+        extra = f", {_MENTIONS}" if details else ""
+        for start in range(0, len(ranked), 50):
+            page = ranked[start : start + 50]
+            ids = [i for i, _ in page]
+            marks = ",".join("?" * len(ids))
+            # The rowid range lets FTS5 read only that stretch of each doclist.
+            snippets = dict(
+                self.conn.execute(
+                    f"SELECT rowid, snippet(stories_fts, 1, '{MARK_OPEN}', '{MARK_CLOSE}', "
+                    "'…', 24) FROM stories_fts WHERE stories_fts MATCH ? "
+                    f"AND rowid BETWEEN ? AND ? AND rowid IN ({marks})",
+                    [expression, min(ids), max(ids), *ids],
+                )
+            )
+            rows = {
+                row["id"]: row
+                for row in self._rows(
+                    f"SELECT {_STORY_COLUMNS}, {_TAGS}{extra} FROM stories s "
+                    f"WHERE s.id IN ({marks})",
+                    ids,
+                )
+            }
+            for story_id, score in page:
+                row = rows.get(story_id)
+                if row is None:
+                    continue
+                row["score"] = None if score is None else round(score, 4)
+                snippet = snippets.get(story_id, "")
+                # A match only in the title or the CJK column: show the opening instead.
+                row["snippet"] = snippet if MARK_OPEN in snippet else _opening(row["text"])
+                yield row
+
+    def _writing_elsewhere(self) -> bool:
+        """Whether some batch is incomplete (being written, or left by a killed ingest)."""
+        return (
+            self.conn.execute("SELECT 1 FROM batches WHERE complete = 0 LIMIT 1").fetchone()
+            is not None
+        )
 
     def get_stories(self, ids: Sequence[int]) -> Iterator[Row]:
         """Stories by id, in the order asked; an unknown id is NotFound."""
