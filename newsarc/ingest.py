@@ -24,12 +24,15 @@ CHECKPOINT_SECONDS = float(os.environ.get("NEWSARC_CHECKPOINT_SECONDS", "1.0"))
 
 Progress = Callable[[int, int | None, int], None]  # bytes read, bytes total, stories found
 
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "′": "'"})
+_QUOTES = (("‘", "'"), ("’", "'"), ("‚", "'"), ("“", '"'), ("”", '"'), ("„", '"'), ("′", "'"))
 
 
 def content_hash(text: str) -> str:
     """The identity of a story's text: case, spacing and quote style do not make it new."""
-    key = " ".join(text.translate(_QUOTES).casefold().split())
+    if not text.isascii():  # curly quotes are the only thing to fold; str.replace is fast
+        for curly, straight in _QUOTES:
+            text = text.replace(curly, straight)
+    key = " ".join(text.casefold().split())
     return hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
 
 

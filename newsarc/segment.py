@@ -125,7 +125,7 @@ _ABBREV = frozenset(
 )
 # Word cues scan " " + text: a literal space in front lets the regex engine jump from word to
 # word instead of trying every character.
-_WORDS = re.compile(r" ([A-Z][a-z]+|[a-z]{5,})")  # names and longer words
+_WORDS = re.compile(r" ([A-Z][a-z]+|[a-z]{5,})")  # names and longer words (cues included)
 _TIME_WORDS = frozenset(
     """Yesterday Today Monday Tuesday Wednesday Thursday Friday Saturday Sunday yesterday today
     tonight tomorrow""".split()
