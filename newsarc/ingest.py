@@ -110,6 +110,7 @@ def _rows(stories: Iterable[Story], source: str, file: str, day: str) -> Iterato
             end_line=story.end_line,
             content_hash=content_hash(text),
             cjk=cjk_bigrams(f"{title}\n{text}"),
+            mentions=story.mentions,
         )
 
 
@@ -141,7 +142,8 @@ def ingest_file(
     day, report.date_source = feed_day(path, options.feed_date)
     report.feed_date = day.isoformat()
     writing = archive is not None and not options.dry_run
-    with split_feed(path, options.encoding) as feed:
+    mention_day = day if writing and options.mentions else None
+    with split_feed(path, options.encoding, mention_day) as feed:
         report.encoding = feed.encoding
         source = options.source or ("stdin" if path == "-" else Path(path).name)
         rows = _rows(feed.stories(), source, report.name, report.feed_date)
@@ -177,7 +179,14 @@ def _store(
     try:
         for chunk in _chunks(rows, CHUNK):
             mentions = (
-                {row.content_hash: extract(row.text, day) for row in chunk} if extract else {}
+                {
+                    row.content_hash: row.mentions
+                    if row.mentions is not None
+                    else extract(row.text, day)
+                    for row in chunk
+                }
+                if extract
+                else {}
             )
             writer.put((chunk, mentions))
             report.found += len(chunk)

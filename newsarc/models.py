@@ -34,6 +34,7 @@ class Story:
     title: str = ""
     aliases: list[tuple[str, str]] = field(default_factory=list)
     cues: list[str] = field(default_factory=list)  # why a story starts here (split --explain)
+    mentions: list[Mention] | None = None  # days it speaks of, when found while splitting
 
     @property
     def text(self) -> str:

@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
+from datetime import date
 from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Any
@@ -75,14 +76,14 @@ class LocalSplit(SplitFeed):
 class ChildSplit(SplitFeed):
     """Decode and split in a forked child that streams stories back through a pipe."""
 
-    def __init__(self, path: str, encoding: str | None) -> None:
+    def __init__(self, path: str, encoding: str | None, mention_day: date | None) -> None:
         context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)
         sys.stdout.flush()  # a forked child must not inherit unwritten output
         sys.stderr.flush()
         self._process = context.Process(
             target=_child,
-            args=(path, encoding, send, receive),
+            args=(path, encoding, mention_day, send, receive),
             name="newsarc-split",
             daemon=True,
         )
@@ -121,10 +122,14 @@ class ChildSplit(SplitFeed):
         self._process.join()
 
 
-def split_feed(path: str, encoding: str | None) -> SplitFeed:
-    """The stories of a feed, split in a child process when the file is large enough."""
+def split_feed(path: str, encoding: str | None, mention_day: date | None = None) -> SplitFeed:
+    """The stories of a feed, split in a child process when the file is large enough.
+
+    With ``mention_day`` the child also finds the days each story speaks of, which balances
+    the work between the two processes; stories split in-process come without them.
+    """
     if path != "-" and _large(path) and "fork" in multiprocessing.get_all_start_methods():
-        return ChildSplit(path, encoding)
+        return ChildSplit(path, encoding, mention_day)
     return LocalSplit(path, encoding)
 
 
@@ -135,19 +140,28 @@ def _large(path: str) -> bool:
         return False  # let open_feed report the problem in the usual words
 
 
-def _child(path: str, encoding: str | None, conn: Connection, parents_end: Connection) -> None:
+def _child(
+    path: str,
+    encoding: str | None,
+    mention_day: date | None,
+    conn: Connection,
+    parents_end: Connection,
+) -> None:
     """The child: Ctrl-C is the parent's to handle; any failure goes back as a message."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Without this the pipe keeps a reader after the parent dies (kill -9), and the child
     # would wait on a full pipe forever instead of getting EPIPE and leaving.
     parents_end.close()
     try:
+        from newsarc.dates import extract_mentions
         from newsarc.segment import segment
 
         with open_feed(path, encoding=encoding) as feed:
             conn.send(("open", feed.encoding, feed.size))
             batch: list[Story] = []
             for story in segment(feed.lines()):
+                if mention_day is not None:
+                    story.mentions = extract_mentions(story.text, mention_day)
                 batch.append(story)
                 if len(batch) >= _BATCH:
                     conn.send(("stories", batch, feed.bytes_read))

@@ -14,7 +14,7 @@ from typing import Any
 
 from newsarc.errors import NewsarcError, NotFound, UsageError
 from newsarc.migrations import APPLICATION_ID, LATEST, migrate
-from newsarc.models import Filters
+from newsarc.models import Filters, Mention
 
 # How long a writer waits for another writer before giving up (cron jobs run side by side).
 BUSY_TIMEOUT_S = float(os.environ.get("NEWSARC_BUSY_TIMEOUT", "600"))
@@ -65,6 +65,7 @@ class StoryRow:
     end_line: int
     content_hash: str
     cjk: str
+    mentions: list[Mention] | None = None  # found early by the splitting process, if it did
 
 
 def _sqlite_message(exc: sqlite3.Error, path: Path) -> str:

@@ -18,7 +18,7 @@ ALLOWED: dict[str, set[str]] = {
     "store": {"models", "errors", "migrations"},
     "query": {"models", "errors"},
     "render": {"models", "errors"},
-    "parallel": {"models", "errors", "decode", "segment"},
+    "parallel": {"models", "errors", "decode", "segment", "dates"},
     "ingest": {"models", "errors", "parallel", "segment", "dates", "store", "query"},
     "cli": {"models", "errors", "ingest", "query", "render", "store", "decode", "segment", "dates"},
     "__main__": {"cli"},
