@@ -214,13 +214,20 @@ class _BatchWriter(threading.Thread):
         self.tags = tags
         self.work: queue.Queue[_Work | None] = queue.Queue(maxsize=2)
         self.stop = threading.Event()
+        # Set by run() as its very last act. Thread.join()/is_alive() are not used to wait:
+        # on Python 3.11 a Ctrl-C inside join() can mark a running thread as stopped, and the
+        # connection would then be closed under it.
+        self.done = threading.Event()
+        self.undoing = threading.Event()  # from here on, no more interrupts
         self.error: BaseException | None = None
 
-    def put(self, item: _Work) -> None:
-        """Hand over a chunk, surfacing the writer's error instead of blocking forever."""
+    def put(self, item: _Work | None) -> None:
+        """Hand over a chunk (None: the end), raising the writer's error instead of blocking."""
         while True:
             if self.error is not None:
-                raise self.error
+                raise self.archive.explain(self.error)
+            if self.done.is_set():
+                raise NewsarcError("the writer stopped unexpectedly")
             try:
                 self.work.put(item, timeout=0.1)
                 return
@@ -228,21 +235,31 @@ class _BatchWriter(threading.Thread):
                 continue
 
     def finish(self) -> None:
-        self.work.put(None)
-        self.join()
+        self.put(None)
+        while not self.done.wait(0.1):
+            pass
         if self.error is not None:
-            raise self.error
+            raise self.archive.explain(self.error)
 
     def abort(self) -> None:
+        """Stop the writer and wait until it has undone its batch, whatever it was doing."""
         self.stop.set()
-        while self.is_alive():
+        self.archive.conn.interrupt()  # a statement or a wait for the lock ends at once
+        while not self.done.wait(0.1):
             try:  # unblock the writer if it waits for work
                 self.work.put_nowait(None)
             except queue.Full:
                 pass
-            self.join(timeout=0.1)
+            if not self.undoing.is_set():
+                self.archive.conn.interrupt()
 
     def run(self) -> None:
+        try:
+            self._run()
+        finally:
+            self.done.set()
+
+    def _run(self) -> None:
         archive, report = self.archive, self.report
         batch_id: int | None = None
         checkpointed = False
@@ -255,7 +272,7 @@ class _BatchWriter(threading.Thread):
                 chunk, mentions = item
                 if batch_id is None:
                     # The write lock is taken only once there is something to write.
-                    archive.begin()
+                    archive.begin(self.stop.is_set)
                     batch_id = archive.add_batch(
                         source=chunk[0].source,
                         file=report.name,
@@ -273,7 +290,7 @@ class _BatchWriter(threading.Thread):
                 if time.monotonic() - last_commit > CHECKPOINT_SECONDS:
                     # A long file lets other writers in between chunks; its batch stays
                     # invisible (incomplete) until the last commit below.
-                    archive.checkpoint()
+                    archive.checkpoint(self.stop.is_set)
                     checkpointed = True
                     last_commit = time.monotonic()
             if batch_id is None:
@@ -299,6 +316,7 @@ class _BatchWriter(threading.Thread):
                 archive.rollback()
 
     def _undo(self, batch_id: int, checkpointed: bool) -> None:
+        self.undoing.set()
         self.archive.rollback()
         if checkpointed:
             self.archive.discard_batch(batch_id)

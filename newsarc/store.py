@@ -6,7 +6,8 @@ import json
 import os
 import socket
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -151,6 +152,12 @@ class Archive:
     def close(self) -> None:
         self.conn.close()
 
+    def explain(self, exc: BaseException) -> BaseException:
+        """SQLite's error while writing, as a one-line ArchiveError naming the archive."""
+        if isinstance(exc, sqlite3.Error):
+            return ArchiveError(_sqlite_message(exc, self.path))
+        return exc
+
     def __enter__(self) -> Archive:
         return self
 
@@ -159,9 +166,33 @@ class Archive:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def begin(self) -> None:
-        """Take the write lock now, so a batch is all-or-nothing and waits instead of failing."""
-        self.conn.execute("BEGIN IMMEDIATE")
+    def begin(self, cancelled: Callable[[], bool] | None = None) -> None:
+        """Take the write lock now, so a batch is all-or-nothing and waits instead of failing.
+
+        With ``cancelled``, wait in short steps and give up as soon as it says so: SQLite's
+        own busy wait cannot be interrupted, and Ctrl-C must not wait for another writer.
+        """
+        if cancelled is None:
+            self.conn.execute("BEGIN IMMEDIATE")
+            return
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        self.conn.execute("PRAGMA busy_timeout = 100")
+        try:
+            while True:
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    text = str(exc)
+                    if "locked" not in text and "busy" not in text:
+                        raise
+                    if cancelled():
+                        message = f"{self.path}: stopped while waiting for the archive"
+                        raise ArchiveError(message) from None
+                    if time.monotonic() > deadline:
+                        raise
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
 
     def commit(self) -> None:
         self.conn.execute("COMMIT")
@@ -170,13 +201,13 @@ class Archive:
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
 
-    def checkpoint(self) -> None:
+    def checkpoint(self, cancelled: Callable[[], bool] | None = None) -> None:
         """Commit what is written so far and take the lock again, so other writers get a turn.
 
         The batch stays incomplete, so readers do not see its stories until finish_batch.
         """
         self.conn.execute("COMMIT")
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.begin(cancelled)
 
     def add_batch(
         self, *, source: str, file: str, feed_date: str, date_source: str, encoding: str

@@ -463,3 +463,45 @@ def test_random_arguments_never_traceback(newsarc: Newsarc, db: Path, text: str)
         if result.exit_code:
             assert result.stderr.startswith("newsarc: error:")
     assert dump(db) == before
+
+
+def test_writer_failure_is_one_line_not_a_hang(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    feed = tmp_path / "big.txt"
+    synthetic_feed(feed, 12_000)
+    assert run(db, "ingest", str(SAMPLE / "tech-teasers.txt")).returncode == 0
+    before = content(db)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer that never lets go
+    try:
+        result = run(db, "ingest", str(feed), NEWSARC_BUSY_TIMEOUT="1")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.returncode == 1
+    one_error_line(result.stderr)
+    assert "locked by another newsarc" in result.stderr
+    assert content(db) == before
+
+
+def test_ctrl_c_while_waiting_for_the_lock(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    feed = tmp_path / "big.txt"
+    synthetic_feed(feed, 12_000)
+    assert run(db, "ingest", str(SAMPLE / "tech-teasers.txt")).returncode == 0
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        proc = spawn(db, "ingest", str(feed))
+        time.sleep(3)  # split the first chunk, then wait for the lock
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+        waited = time.monotonic() - started
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert proc.returncode == 130, stderr
+    assert waited < 10, "Ctrl-C does not wait for the other writer"
+    assert "Traceback" not in stderr
+    assert incomplete_batches(db) == 0
