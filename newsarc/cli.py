@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from newsarc.errors import ExitCode, NewsarcError, UsageError
+from newsarc.errors import ExitCode, NewsarcError, NotFound, UsageError
 from newsarc.models import Filters
 
 if TYPE_CHECKING:
@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    sys.stderr.write(f"newsarc: error: {message}\n")
+    from newsarc.render import inert  # a file name or a query may carry escape codes
+
+    sys.stderr.write(f"newsarc: error: {inert(message)}\n")
     sys.stderr.flush()
     raise SystemExit(code)
 
@@ -263,6 +265,8 @@ def read_ids(args: list[str], stdin: Any = None) -> list[int]:
             ids.append(parsed)
             continue
         stream = stdin if stdin is not None else sys.stdin
+        if stream.isatty():
+            raise UsageError("'-' reads story ids from a pipe, e.g. newsarc search X -f ids | ...")
         first = stream.readline()
         if first.startswith("id,"):
             import csv  # a CSV listing: quoted fields may span lines
@@ -384,7 +388,7 @@ def ingest(
     ] = False,
     fmt: Annotated[
         str | None,
-        typer.Option("--format", "-f", help="Print stored stories: ids, tsv, csv, json, jsonl."),
+        typer.Option("--format", "-f", help="Print the stored stories: ids, tsv or jsonl."),
     ] = None,
     quiet: QuietOption = False,
     db: DbOption = None,
@@ -393,7 +397,10 @@ def ingest(
     from newsarc.ingest import IngestOptions, ingest_file
     from newsarc.render import write_stories
 
-    out_format = _format(fmt, ("ids", "tsv", "csv", "json", "jsonl")) if fmt else None
+    # Formats that stay one valid stream across several files.
+    out_format = _format(fmt, ("ids", "tsv", "jsonl")) if fmt else None
+    if any(not t.strip() for t in tag or []):
+        raise UsageError("a tag cannot be empty")
     options = IngestOptions(
         feed_date=_day(when),
         source=source,
@@ -410,7 +417,10 @@ def ingest(
     if not dry_run:
         archive = _open(db, create=True)
     elif path.exists():
-        archive = _open(db)
+        try:
+            archive = _open(db)
+        except NotFound:  # an empty file: nothing to compare against yet
+            archive = None
     worst = 0
     show_bar = not quiet and sys.stderr.isatty() and any(_is_large(p) for p in paths)
     try:
@@ -463,6 +473,8 @@ def split(
     from newsarc.segment import segment
 
     out_format = _format(fmt, ("auto", "table", "tsv", "json", "jsonl", "ids"))
+    if file == "-" and sys.stdin.isatty():
+        raise UsageError("nothing to split: name a feed file, or pipe a feed in")
     with open_feed(file, encoding=encoding) as feed:
         write_split(segment(feed.lines()), out_format, explain=explain)
 
@@ -529,7 +541,7 @@ def search(
         if not expression:
             return
         details = out_format in ("json", "jsonl")
-        hits = archive.search(expression, filters, _limit(limit), details=details)
+        hits = archive.search(expression, filters, _limit(limit), details=details, raw=raw)
         terms = [] if raw else highlight_terms(query)
         if not write_stories(hits, out_format, search=True, terms=terms) and out_format == "table":
             _note(f"no stories match {query!r}", False)
@@ -557,6 +569,7 @@ def show(
     out_format = fmt if fmt != "auto" else ("table" if _stdout_is_terminal() else "text")
     story_ids = read_ids(ids)
     with _open(db) as archive:
+        archive.existing_ids(story_ids)  # all or nothing, so JSON output is never cut short
         write_show(archive.get_stories(story_ids), out_format)
 
 

@@ -92,9 +92,13 @@ class ChildSplit(SplitFeed):
         self._conn = receive
         self.bytes_read = 0
         self.repaired = 0
-        message = self._receive()
-        if message[0] != "open":
-            raise NewsarcError(f"{path}: the splitting process answered {message[0]!r}")
+        try:
+            message = self._receive()
+            if message[0] != "open":
+                raise NewsarcError(f"{path}: the splitting process answered {message[0]!r}")
+        except BaseException:
+            self.close()  # no zombie child, no open pipe, for the next file
+            raise
         _, self.encoding, self.size = message
 
     def _receive(self) -> tuple[Any, ...]:

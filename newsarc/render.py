@@ -235,7 +235,8 @@ def write_show(rows: Iterable[Row], fmt: str, *, out: IO[str] | None = None) -> 
                 stream.write("\n")
             for label, value in _show_fields(row):
                 stream.write(f"{label}: {tsv_field(value)}\n")
-            stream.write("\n" + row["text"] + "\n")
+            text = inert(row["text"]) if stream.isatty() else row["text"]
+            stream.write("\n" + text + "\n")
         count += 1
     return count
 

@@ -128,7 +128,9 @@ class Archive:
         app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
-        if app_id not in (0, APPLICATION_ID) or (app_id == 0 and has_tables and version == 0):
+        if not has_tables and not create:
+            raise NotFound(f"no archive at {self.path} (the file is empty; ingest a feed first)")
+        if app_id not in (0, APPLICATION_ID) or (app_id == 0 and has_tables):
             raise ArchiveError(f"{self.path}: not a newsarc archive; refusing to touch it")
         if version > LATEST:
             raise ArchiveError(
@@ -402,15 +404,23 @@ class Archive:
         yield from self._rows(sql, [*params, -1 if limit is None else limit])
 
     def search(
-        self, expression: str, filters: Filters, limit: int | None, *, details: bool = False
+        self,
+        expression: str,
+        filters: Filters,
+        limit: int | None,
+        *,
+        details: bool = False,
+        raw: bool = False,
     ) -> Iterator[Row]:
         """Ranked full-text search with a snippet per hit; see _ranked for the ranking."""
         try:
-            yield from self._hits(expression, self._ranked(expression, filters, limit), details)
+            ranked = self._ranked(expression, filters, limit)
         except sqlite3.OperationalError as exc:
-            if "fts5" in str(exc) or "syntax" in str(exc) or "no such column" in str(exc):
+            # A person's query is always valid FTS5 (query.to_fts); a raw one may not be.
+            if raw or "fts5" in str(exc) or "syntax" in str(exc):
                 raise UsageError(f"invalid search query: {exc}") from exc
             raise
+        yield from self._hits(expression, ranked, details)
 
     def _ranked(
         self, expression: str, filters: Filters, limit: int | None
@@ -489,7 +499,7 @@ class Archive:
                 row["id"]: row
                 for row in self._rows(
                     f"SELECT {_STORY_COLUMNS}, {_TAGS}{extra} FROM stories s "
-                    f"WHERE s.id IN ({marks})",
+                    f"WHERE s.id IN ({marks}) AND {_visible('s')}",
                     ids,
                 )
             }

@@ -215,3 +215,35 @@ def test_version(newsarc: Newsarc) -> None:
     result = newsarc("--version")
     assert result.exit_code == 0
     assert result.stdout == f"newsarc {__version__}\n"
+
+
+def test_review_fixes(filled: Newsarc, db: Path, tmp_path: Path) -> None:
+    for raw in ("*", "NEAR(a b, x)"):
+        bad = filled("search", "--raw", raw)
+        assert bad.exit_code == 2, (raw, bad.stderr)
+        assert bad.stderr.startswith("newsarc: error: invalid search query")
+    partial = filled("show", "1", "999", "--format", "json")
+    assert partial.exit_code == 3 and partial.stdout == "", "no half a JSON document"
+    assert filled("ingest", str(db), "--format", "json").exit_code == 2
+    assert filled("ingest", str(db), "--tag", " ").exit_code == 2
+    evil = filled("show", "\x1b[31m1")
+    assert "\x1b" not in evil.stderr and evil.exit_code == 2
+
+
+def test_empty_file_is_not_an_archive_for_readers(newsarc: Newsarc, db: Path) -> None:
+    db.write_bytes(b"")
+    result = newsarc("list")
+    assert result.exit_code == 3 and "no archive" in result.stderr
+    assert db.read_bytes() == b"", "a read does not write"
+
+
+def test_foreign_database_with_a_version_is_refused(newsarc: Newsarc, db: Path) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE notes (x)")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    result = newsarc("list")
+    assert result.exit_code == 1 and "not a newsarc archive" in result.stderr
