@@ -213,6 +213,15 @@ def _day(value: str | None) -> date | None:
     return parse_when(value)
 
 
+def _last_day(value: str | None) -> date | None:
+    """The end of what was typed: `--until "last month"` includes all of last month."""
+    if value is None:
+        return None
+    from newsarc.dates import parse_span
+
+    return parse_span(value)[1]
+
+
 def _filters(
     since: str | None,
     until: str | None,
@@ -228,14 +237,14 @@ def _filters(
         raise UsageError(f"--kind must be full or teaser, not {kind!r}")
     return Filters(
         since=_day(since),
-        until=_day(until),
+        until=_last_day(until),
         day=_day(day),
         tags=list(tags or []),
         source=source,
         kind=kind,
         mentions_day=_day(mentions_day),
         mentions_since=_day(mentions_since),
-        mentions_until=_day(mentions_until),
+        mentions_until=_last_day(mentions_until),
     )
 
 

@@ -776,7 +776,12 @@ _WHEN_SPAN_RE = re.compile(r"(?P<w>last|this|next)\s+(?P<u>week|month|year)", re
 
 
 def parse_when(value: str, *, today: date | None = None) -> date:
-    """A day typed on the command line (--date, --since, --until), relative to `today`."""
+    """A day typed on the command line (--date, --since), relative to `today`."""
+    return parse_span(value, today=today)[0]
+
+
+def parse_span(value: str, *, today: date | None = None) -> tuple[date, date]:
+    """The first and last day of what was typed: `last month` is all of it, for --until."""
     base = today if today is not None else date.today()
     text = " ".join(value.split())
     if not text:
@@ -786,18 +791,32 @@ def parse_when(value: str, *, today: date | None = None) -> date:
         day = _safe_date(*(int(g) for g in compact.groups()))
         if day is None:
             raise UsageError(_BAD_WHEN.format(value))
-        return day
+        return day, day
     normal = _NAMES_RE.sub(lambda m: m.group(0).capitalize(), text)
     span = _WHEN_SPAN_RE.fullmatch(text)
     if span:
         shift = {"last": -1, "this": 0, "next": 1}[span["w"].lower()]
-        return _span(span["u"].lower(), shift, base)[0]
+        return _span(span["u"].lower(), shift, base)
+    month = _MONTH_YEAR_RE.fullmatch(text)
+    if month and month["m"].lower().rstrip(".") in _MONTH_NUMBERS:
+        number = _MONTH_NUMBERS[month["m"].lower().rstrip(".")]
+        year = int(month["y"]) if month["y"] else base.year
+        if not month["y"] and number > base.month:
+            year -= 1  # "april" typed in March means last April
+        return date(year, number, 1), _month_end(year, number)
+    year_only = re.fullmatch(r"(?:19|20)\d\d", text)
+    if year_only:
+        return date(int(text), 1, 1), date(int(text), 12, 31)
     found = _extract(normal, base, 0)
     if len(found) == 1 and found[0].phrase.strip(" ,.") == normal.strip(" ,."):
-        return found[0].day
+        return found[0].day, found[0].end
     if re.fullmatch(r"[\d\s./-]+", text) and re.search(r"\d{4}", text):
         raise UsageError(_BAD_WHEN.format(value))  # digits that are not a real day
-    return _dateparser_day(text, base, value)
+    day = _dateparser_day(text, base, value)
+    return day, day
+
+
+_MONTH_YEAR_RE = re.compile(r"(?P<m>[A-Za-z]+\.?)(?:,?\s+(?P<y>(?:19|20)\d\d))?")
 
 
 def _dateparser_day(text: str, base: date, value: str) -> date:

@@ -98,3 +98,14 @@ def test_help_and_list_do_not_import_heavy_modules(newsarc: Newsarc, tmp_path: P
     )
     imported = {line.split("|")[-1].strip() for line in help_run.stderr.splitlines()}
     assert "newsarc.store" not in imported
+
+
+def test_until_a_month_includes_all_of_it(newsarc: Newsarc, tmp_path: Path) -> None:
+    feed = tmp_path / "feed.txt"
+    feed.write_text(STORY, encoding="utf-8")
+    assert newsarc("ingest", str(feed), "--date", "2024-04-29").exit_code == 0
+    assert ids(newsarc("list", "--until", "April 2024", "-f", "ids").stdout) == [1]
+    assert ids(
+        newsarc("list", "--since", "April 2024", "--until", "April 2024", "-f", "ids").stdout
+    ) == [1]
+    assert newsarc("list", "--until", "March 2024", "-f", "ids").stdout == ""

@@ -375,3 +375,16 @@ def test_importing_dates_does_not_import_dateparser() -> None:
 )
 def test_date_from_filename(name: str, expected: date | None) -> None:
     assert date_from_filename(name) == expected
+
+
+def test_parse_span_covers_what_was_typed() -> None:
+    from newsarc.dates import parse_span
+
+    today = date(2024, 5, 15)
+    assert parse_span("last month", today=today) == (date(2024, 4, 1), date(2024, 4, 30))
+    assert parse_span("april", today=today) == (date(2024, 4, 1), date(2024, 4, 30))
+    assert parse_span("June", today=today) == (date(2023, 6, 1), date(2023, 6, 30))
+    assert parse_span("2023", today=today) == (date(2023, 1, 1), date(2023, 12, 31))
+    assert parse_span("last week", today=today) == (date(2024, 5, 6), date(2024, 5, 12))
+    assert parse_span("yesterday", today=today) == (date(2024, 5, 14), date(2024, 5, 14))
+    assert parse_when("april", today=today) == date(2024, 4, 1)
