@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import BinaryIO, NamedTuple
 
-from newsarc.errors import BadInput, NotFound
+from newsarc.errors import BadInput, NotFound, UsageError
 from newsarc.models import Line
 
 SAMPLE_SIZE = 64 * 1024  # bytes read up front to decide the encoding
@@ -424,8 +424,8 @@ def _lookup_encoding(encoding: str, name: str) -> str:
     try:
         canonical = codecs.lookup(encoding).name
         "".encode(canonical)  # rejects bytes-to-bytes codecs such as base64
-    except LookupError:
-        raise BadInput(
+    except LookupError:  # a bad --encoding value is the user's typo, not the file's fault
+        raise UsageError(
             f"{name}: unknown encoding {encoding!r}; try utf-8, cp1252, big5, gb18030, "
             "shift_jis or euc_kr"
         ) from None

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from newsarc import decode
 from newsarc.decode import Feed, normalise_line, open_feed, repair_mojibake
-from newsarc.errors import BadInput, ExitCode, NotFound
+from newsarc.errors import BadInput, ExitCode, NotFound, UsageError
 from newsarc.models import Line
 
 # --- fixtures: invented stories, several hundred bytes each so detection has something to go on
@@ -475,9 +475,9 @@ def test_forced_encoding_failing_after_the_sample_names_the_byte(tmp_path: Path)
 
 
 @pytest.mark.parametrize("name", ["klingon-8", "base64"])
-def test_unknown_encoding_name_is_bad_input(tmp_path: Path, name: str) -> None:
+def test_unknown_encoding_name_is_a_usage_error(tmp_path: Path, name: str) -> None:
     path = write(tmp_path, b"text\n")
-    with pytest.raises(BadInput) as info:
+    with pytest.raises(UsageError) as info:
         open_feed(path, encoding=name)
     assert path in info.value.message
     assert repr(name) in info.value.message

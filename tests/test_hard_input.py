@@ -126,7 +126,7 @@ def test_forced_encoding(newsarc: Newsarc, tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "Señora Núñez" in result.stdout
     bad = newsarc("ingest", str(path), "--encoding", "no-such-codec")
-    assert bad.exit_code == 4 and "no-such-codec" in bad.stderr
+    assert bad.exit_code == 2 and "no-such-codec" in bad.stderr
 
 
 def test_odd_line_ends_and_spaces(newsarc: Newsarc, tmp_path: Path) -> None:
