@@ -522,7 +522,9 @@ def list_(
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help='Words, "a phrase", -exclude, OR, prefix*.')],
+    words: Annotated[
+        list[str], typer.Argument(help='Words, "a phrase", -exclude, OR, prefix* (one or more).')
+    ],
     raw: Annotated[bool, typer.Option("--raw", help="QUERY is SQLite FTS5 syntax.")] = False,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -538,6 +540,7 @@ def search(
     db: DbOption = None,
 ) -> None:
     """Ranked full-text search with highlighted snippets."""
+    query = " ".join(words)
     from newsarc.query import check_raw, highlight_terms, to_fts
     from newsarc.render import write_stories
 
