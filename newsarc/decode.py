@@ -49,7 +49,6 @@ _MAGIC: tuple[tuple[tuple[bytes, ...], str], ...] = (
     ((b"\x89PNG\r\n\x1a\n",), "PNG image"),
     ((b"\xff\xd8\xff",), "JPEG image"),
     ((b"GIF87a", b"GIF89a"), "GIF image"),
-    ((b"RIFF",), "RIFF media file"),
     ((b"\x7fELF",), "executable"),
     ((b"SQLite format 3\x00",), "SQLite database"),
 )
@@ -517,6 +516,8 @@ def _refuse_binary(sample: bytes, name: str) -> None:
     for prefixes, what in _MAGIC:
         if sample.startswith(prefixes):
             raise BadInput(f"{name} is not text ({what})")
+    if sample.startswith(b"RIFF") and sample[8:12] in (b"WAVE", b"AVI ", b"WEBP", b"RMID"):
+        raise BadInput(f"{name} is not text (RIFF media file)")  # not a line opening "RIFF"
     if b"\x00" in sample:
         raise BadInput(f"{name} is not text (contains NUL bytes)")
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))

@@ -580,3 +580,12 @@ def test_import_does_not_load_charset_normalizer(tmp_path: Path) -> None:
     )
     # Loaded only once a legacy file needs detection (the second value shows the check works).
     assert result.stdout.split() == ["False", "True"]
+
+
+def test_a_line_that_starts_with_a_magic_word_is_still_text(tmp_path: Path) -> None:
+    path = write(tmp_path, b"RIFF\nRIFF Holdings said on Monday it would buy a rival.\n")
+    with open_feed(path) as feed:
+        assert [line.text for line in feed.lines()][0] == "RIFF"
+    wav = write(tmp_path, b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(64), name="a.wav")
+    with pytest.raises(BadInput, match="RIFF media file"):
+        open_feed(wav)
