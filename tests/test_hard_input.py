@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
@@ -10,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -465,26 +467,9 @@ def test_random_arguments_never_traceback(newsarc: Newsarc, db: Path, text: str)
     assert dump(db) == before
 
 
-def test_writer_failure_is_one_line_not_a_hang(tmp_path: Path) -> None:
-    db = tmp_path / "archive.db"
-    feed = tmp_path / "big.txt"
-    synthetic_feed(feed, 12_000)
-    assert run(db, "ingest", str(SAMPLE / "tech-teasers.txt")).returncode == 0
-    before = content(db)
-    holder = sqlite3.connect(db, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")  # another writer that never lets go
-    try:
-        result = run(db, "ingest", str(feed), NEWSARC_BUSY_TIMEOUT="1")
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
-    assert result.returncode == 1
-    one_error_line(result.stderr)
-    assert "locked by another newsarc" in result.stderr
-    assert content(db) == before
-
-
-def test_ctrl_c_while_waiting_for_the_lock(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def locked_archive(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    """An archive and a 12,000-story feed, while another writer holds the lock and never lets go."""
     db = tmp_path / "archive.db"
     feed = tmp_path / "big.txt"
     synthetic_feed(feed, 12_000)
@@ -492,15 +477,30 @@ def test_ctrl_c_while_waiting_for_the_lock(tmp_path: Path) -> None:
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
+        yield db, feed
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_writer_failure_is_one_line_not_a_hang(tmp_path: Path) -> None:
+    with locked_archive(tmp_path) as (db, feed):
+        before = content(db)
+        result = run(db, "ingest", str(feed), NEWSARC_BUSY_TIMEOUT="1")
+    assert result.returncode == 1
+    one_error_line(result.stderr)
+    assert "locked by another newsarc" in result.stderr
+    assert content(db) == before
+
+
+def test_ctrl_c_while_waiting_for_the_lock(tmp_path: Path) -> None:
+    with locked_archive(tmp_path) as (db, feed):
         proc = spawn(db, "ingest", str(feed))
         time.sleep(3)  # split the first chunk, then wait for the lock
         started = time.monotonic()
         proc.send_signal(signal.SIGINT)
         _, stderr = proc.communicate(timeout=60)
         waited = time.monotonic() - started
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     assert proc.returncode == 130, stderr
     assert waited < 10, "Ctrl-C does not wait for the other writer"
     assert "Traceback" not in stderr
