@@ -468,24 +468,24 @@ def test_random_arguments_never_traceback(newsarc: Newsarc, db: Path, text: str)
 
 
 @contextlib.contextmanager
-def locked_archive(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+def locked_archive(tmp_path: Path) -> Iterator[tuple[Path, Path, list[str]]]:
     """An archive and a 12,000-story feed, while another writer holds the lock and never lets go."""
     db = tmp_path / "archive.db"
     feed = tmp_path / "big.txt"
     synthetic_feed(feed, 12_000)
     assert run(db, "ingest", str(SAMPLE / "tech-teasers.txt")).returncode == 0
+    before = content(db)
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        yield db, feed
+        yield db, feed, before
     finally:
         holder.execute("ROLLBACK")
         holder.close()
 
 
 def test_writer_failure_is_one_line_not_a_hang(tmp_path: Path) -> None:
-    with locked_archive(tmp_path) as (db, feed):
-        before = content(db)
+    with locked_archive(tmp_path) as (db, feed, before):
         result = run(db, "ingest", str(feed), NEWSARC_BUSY_TIMEOUT="1")
     assert result.returncode == 1
     one_error_line(result.stderr)
@@ -494,7 +494,7 @@ def test_writer_failure_is_one_line_not_a_hang(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_while_waiting_for_the_lock(tmp_path: Path) -> None:
-    with locked_archive(tmp_path) as (db, feed):
+    with locked_archive(tmp_path) as (db, feed, _):
         proc = spawn(db, "ingest", str(feed))
         time.sleep(3)  # split the first chunk, then wait for the lock
         started = time.monotonic()
