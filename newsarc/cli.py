@@ -256,10 +256,17 @@ def _limit(limit: int | None) -> int | None:
     return None if limit == 0 else limit
 
 
-def _note(message: str, quiet: bool) -> None:
-    if not quiet:
-        from newsarc.render import inert
+def _note(message: str, quiet: bool, bar: Any = None) -> None:
+    """A report on stderr; above the progress bar while one is showing."""
+    if quiet:
+        return
+    from newsarc.render import inert
 
+    if bar is not None:
+        from rich.text import Text
+
+        bar.console.print(Text(inert(message)), soft_wrap=True)
+    else:
         sys.stderr.write(inert(message) + "\n")
 
 
@@ -446,15 +453,15 @@ def ingest(
                 try:
                     report = ingest_file(archive, name, options, progress=progress)
                 except NewsarcError as exc:
-                    _note(f"newsarc: error: {exc.message}", False)
+                    _note(f"newsarc: error: {exc.message}", False, bar)
                     worst = max(worst, int(exc.exit_code))
                     continue
                 finally:
                     if bar is not None and task is not None:
                         bar.remove_task(task)
-                _note(_report_line(report, dry_run), quiet)
+                _note(_report_line(report, dry_run), quiet, bar)
                 if report.found == 0:
-                    _note(f"{report.name}: note: no text to ingest", quiet)
+                    _note(f"{report.name}: note: no text to ingest", quiet, bar)
                 if out_format and archive is not None and report.batch_id is not None:
                     write_stories(archive.batch_stories(report.batch_id, details=True), out_format)
     finally:

@@ -147,6 +147,21 @@ _CLOSER = re.compile(
     r"|\bdeclined to (?:comment|elaborate|give|provide|say|name)|\bcould not be reached"
     r"|\b(?:was|were) not (?:immediately )?available for comment|\bno comment\b"
 )
+_DAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+_WHEN = (r"(?:(?:early |late )?(?:yesterday|today|tonight|last night|this morning)"
+         r"|(?:on |late on |early on )?" + _DAY + r")")
+_PAST = (r"(?:said|says|told|announced|[a-z]{2,}ed|made|took|won|lost|rose|fell|began|put|set"
+         r"|cut|held|met|gave|sent|sold|kept|hit|struck|broke|chose|drew|ran|saw)")
+# A lede's time anchor: the event verb and its day side by side in the first sentence,
+# "X said on Tuesday", "X yesterday approved" (not "On Tuesday, ..." or "will meet on Monday").
+_ANCHOR = re.compile(r"\b(?:" + _PAST + r" " + _WHEN + r"|" + _WHEN + r" " + _PAST + r")\b")
+# A quotation that opens a story: its attribution introduces the speaker in full and gives
+# the day, '"...," Minister Lin Wen-po said yesterday'; a quote inside a story needs no
+# introduction: '"...," Lin said yesterday', '"...," he said'.
+_QUOTE_LEDE = re.compile(
+    r"[,.?!][\"”] (?:[^\s,.;\"“”]+ ){2,12}?(?:said|says|told|wrote|announced)\b[^,.;\"“”]{0,60}?"
+    + _WHEN + r"\b"
+)
 _CLOSER_WORDS = frozenset("respond reply return comment declined reached".split())  # _CLOSER's
 # Words early in a paragraph that point back to something already told.
 _EXCLUDED = _STOP | _NOT_NAMES  # never part of a paragraph's vocabulary
@@ -217,7 +232,7 @@ class _Para:
         "number", "text", "body", "n", "terminal", "caption", "byline", "signoff", "attached",
         "glue", "ends", "opens", "kicker", "dateline", "heading", "rich", "opener", "lede",
         "first", "second_lower", "sentences", "closer", "backref", "org_lede",
-        "time", "names", "qscore", "pscore", "long", "words",
+        "time", "names", "qscore", "pscore", "long", "words", "anchor",
     )
 
     def __init__(self, number: int, text: str) -> None:
@@ -318,11 +333,21 @@ class _Para:
             opener = 1
         else:
             opener = 0
+        quote_lede = (quoted and time and opener == 1
+                      and _QUOTE_LEDE.search(body, 20, 500) is not None)
+        if quote_lede:
+            opener = 0
         self.opener = opener
         names = self.names = _full_names(body) if opener == 0 else ()
         lede = self.lede = org_lede or time or bool(names)
         if not lede:
+            self.anchor = False
             return
+        anchor = quote_lede
+        if time and opener == 0 and not anchor:
+            stop = body.find(". ", 0, 300)
+            anchor = _ANCHOR.search(body, 0, stop if stop > 0 else 300) is not None
+        self.anchor = anchor
         if w0.endswith(("’s", "'s")):
             w0 = w0[:-2]
         elif w0.endswith(("’", "'")):
@@ -336,7 +361,7 @@ class _Para:
                         else 0.0)
             + (w[_ORG] if org_lede else 0.0) + (w[_MANY] if sentences else 0.0)
             + w[_LENGTH] * (min(n, 1000) / 500.0) + (w[_BACKREF_F] if backref else 0.0)
-            + (w[_SUBHEAD] if self.heading else 0.0)
+            + (w[_SUBHEAD] if self.heading else 0.0) + (w[_ANCHOR_F] if anchor else 0.0)
         )
 
 
@@ -355,25 +380,26 @@ _FEATURES = (
     "names stay after", "previous closes a story", "full name given again",
     "new full name with role or time", "time word with known names",
     "previous is a long teaser-like line", "points back (also, other, same)",
-    "subheading", "previous is a long line that opens a story", "cohesion depth",
+    "subheading", "previous is a long line that opens a story", "time anchors the lede verb",
+    "cohesion depth",
 )
 # Hand-set beliefs the fit is pulled towards where the data say little (a cue that never
 # fires in the training feeds keeps its prior).
 _PRIOR = (
     -3.0, -3.0, -1.5, -3.0, -3.0, -2.0, 1.5, 1.0, 0.5, 0.0, 0.0, -2.0, -2.0, -1.5, -1.0,
-    0.5, -0.5, 1.0, -1.5, 1.5, 1.0, 1.0, 1.0, 0.0, 3.0, -1.5, -3.0, 3.0, 2.0,
+    0.5, -0.5, 1.0, -1.5, 1.5, 1.0, 1.0, 1.0, 0.0, 3.0, -1.5, -3.0, 3.0, 1.0, 2.0,
 )
 _WEIGHTS = (
     -6.60, -2.26, -1.88, -3.00, -3.00, -0.28, -0.51, 5.33, -0.03, -0.67, 0.49, -0.82,
     0.35, 1.63, -0.44, 3.05, 0.51, 2.16, -0.10, 2.51, 2.08, 1.45, 1.04, 3.26, 3.0, -1.5, -3.0,
-    3.0, 3.47,
+    3.0, 1.5, 3.47,
 )
 (_BIAS, _PRON_OPENER, _QUOTE_OPENER, _QUOTE_CONT, _COLON, _KNOWN_VERB, _NEW_NAMES_LEDE,
  _TIME_NEW, _ORG, _MANY, _PREV_MANY, _COH, _NCOH, _KNOWN, _ADJ, _LENGTH, _LOGCOH, _LOWCOH,
  _ACROSS, _STAY, _CLOSES, _AGAIN, _FRESH, _TIME_KNOWN, _PREV_TEASER, _BACKREF_F, _SUBHEAD,
- _PREV_OPENS, _DEPTH) = range(len(_FEATURES))
+ _PREV_OPENS, _ANCHOR_F, _DEPTH) = range(len(_FEATURES))
 # Length prior for a finished story of 1, 2, 3 paragraphs (4 or more: 0).
-_SHORT_PENALTY = (-2.0, -2.0, -1.0)
+_SHORT_PENALTY = (-2.0, -4.0, -2.0)
 # A stretch of 2+ paragraphs left whole scores at least this (its length prior); cuts score
 # their gaps plus priors <= 0, so when every gap scores below it, _viterbi would cut nothing.
 _NO_GAIN = min(_SHORT_PENALTY[1], _SHORT_PENALTY[2], 0.0)
@@ -604,6 +630,7 @@ def _block(
                 1.0 if q.backref else 0.0,
                 1.0 if q.heading else 0.0,
                 1.0 if prev_opens else 0.0,
+                1.0 if q.anchor else 0.0,
                 0.0,  # cohesion depth, filled in below once the stretch is scored
             ]
 

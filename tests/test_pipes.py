@@ -132,3 +132,25 @@ def test_terminal_list_defaults_to_twenty_rows(db: Path, tmp_path: Path) -> None
     screen = run_in_pty(db, ["list"], NO_COLOR="1")
     rows = [line for line in screen.replace("\r", "").split("\n") if line[:5].strip().isdigit()]
     assert len(rows) == 20
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_text(
+        "\n".join(
+            f"Officials in ward {i} said the council would repair {i % 90} bridges before the "
+            f"rains, though residents said the plan numbered {i} had been delayed twice and the "
+            f"budget was still unclear to the engineers hired to carry out the work on the"
+            for i in range(30000)
+        ),
+        encoding="utf-8",
+    )
+    assert big.stat().st_size > 4_000_000
+    screen = run_in_pty(tmp_path / "a.db", ["ingest", str(big)])
+    assert "stories" in screen and "━" in screen, "a bar with the stories found"
+    assert "30000 stories found" in screen.replace("\r", "")
+    piped = shell(tmp_path / "b.db", f"newsarc ingest {big}")
+    assert piped.returncode == 0
+    assert "━" not in piped.stderr, "no bar when stderr is not a terminal"
+    quiet = run_in_pty(tmp_path / "c.db", ["ingest", str(big), "--quiet"])
+    assert "━" not in quiet and "stories found" not in quiet

@@ -370,3 +370,51 @@ def test_a_paragraph_without_names_roles_or_time_words_does_not_open_a_story() -
     stories = list(segment(lines_of([*THIRD, plain, *SECOND[1:]])))
     assert [s.start_line for s in stories] == [1]
     assert stories[0].end_line == 9
+
+
+# -- lede cues: a time anchor on the lede verb, a quotation that introduces its speaker ----------
+
+
+def _enriched(text: str) -> _Para:
+    p = _Para(1, text)
+    p.enrich()
+    return p
+
+
+def test_time_anchor_is_the_day_next_to_the_lede_verb() -> None:
+    for lede in (
+        "The Ministry of Labor yesterday approved a rise of 3 percent in the minimum wage.",
+        "Greenfield Foods Co said on Tuesday it would close two of its stores in Tainan.",
+        "Dock workers in Keelung late yesterday voted to end a four-day strike over pay.",
+    ):
+        assert _enriched(lede).anchor, lede
+    for inner in (
+        "On Tuesday, about 200 farmers protested outside the county hall in Chiayi.",
+        "Parliament will debate the committee's report on Tuesday.",
+        "Ferry services to the outlying islands were suspended from noon yesterday.",
+        "He said yesterday that the company would not raise prices.",
+    ):
+        assert not _enriched(inner).anchor, inner
+
+
+HOSPITAL = [
+    '"Nobody should have to wait a year for a hospital bed," Minister of Health and Welfare '
+    "Wang Li-ping said yesterday, as she announced a plan to add 2,000 long-term care beds "
+    "in rural counties by 2028.",
+    "The ministry would spend NT$6.5 billion on the plan over four years, Wang said.",
+    "Hospitals in Pingtung and Taitung counties have the longest waiting lists, ministry "
+    "data showed.",
+    "Patient groups welcomed the plan but said the ministry also needed to hire more nurses.",
+]
+
+
+def test_a_quotation_that_introduces_its_speaker_opens_a_story() -> None:
+    lede = _enriched(HOSPITAL[0])
+    assert lede.opener == 0 and lede.anchor
+    inner = _enriched('"Nobody should have to wait a year for a bed," Wang said yesterday.')
+    assert inner.opener == 1 and not inner.anchor
+    stories = list(segment(lines_of([*THIRD, *HOSPITAL])))
+    assert ranges(stories) == [(1, 4, "full"), (5, 8, "full")]
+    quote = '"We will not stop at trains," Haddad said on Monday, adding that buses would follow.'
+    stories = list(segment(lines_of([*THIRD[:2], quote, *THIRD[2:]])))
+    assert ranges(stories) == [(1, 5, "full")]
