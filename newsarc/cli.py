@@ -488,7 +488,7 @@ def split(
     from newsarc.render import write_split
     from newsarc.segment import segment
 
-    out_format = _format(fmt, ("auto", "table", "tsv", "json", "jsonl", "ids"))
+    out_format = _format(fmt, ("auto", "table", "tsv", "csv", "json", "jsonl", "ids"))
     if file == "-" and sys.stdin.isatty():
         raise UsageError("nothing to split: name a feed file, or pipe a feed in")
     with open_feed(file, encoding=encoding) as feed:

@@ -383,6 +383,16 @@ def write_split(
         return count
     if fmt == "json":
         return _json_array(rows, stream)
+    if fmt == "csv":
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(["start_line", "end_line", "kind", "cut_off", "kicker", "title"])
+        for row in rows:
+            writer.writerow(
+                [row[k] for k in ("start_line", "end_line", "kind", "cut_off")]
+                + [row["kicker"] or "", row["title"]]
+            )
+            count += 1
+        return count
     for row in rows:
         if fmt == "jsonl":
             stream.write(json.dumps(row, ensure_ascii=False) + "\n")

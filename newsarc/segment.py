@@ -400,9 +400,10 @@ _WEIGHTS = (
  _PREV_OPENS, _ANCHOR_F, _DEPTH) = range(len(_FEATURES))
 # Length prior for a finished story of 1, 2, 3 paragraphs (4 or more: 0).
 _SHORT_PENALTY = (-2.0, -4.0, -2.0)
-# A stretch of 2+ paragraphs left whole scores at least this (its length prior); cuts score
-# their gaps plus priors <= 0, so when every gap scores below it, _viterbi would cut nothing.
-_NO_GAIN = min(_SHORT_PENALTY[1], _SHORT_PENALTY[2], 0.0)
+# A stretch of n paragraphs left whole scores its length prior _NO_GAIN[min(n, 4)]; a cut
+# adds its gap's score and can only shorten stories (priors <= 0), so when every gap scores
+# below that prior, _viterbi would cut nothing.
+_NO_GAIN = (0.0, 0.0, _SHORT_PENALTY[1], _SHORT_PENALTY[2], 0.0)
 
 
 _JOIN = (-_STRONG, "")
@@ -883,7 +884,7 @@ def _cut(paras: list[_Para], start: int) -> tuple[list[int], dict[int, list[str]
         if None in inner:
             scores, cohs, _ = _region(paras, lo, hi)
             scores = [s if h is None else -_STRONG for s, h in zip(scores, inner, strict=True)]
-            if max(scores) < _NO_GAIN:
+            if max(scores) < _NO_GAIN[min(hi - lo, 4)]:
                 continue  # no cut can pay for itself: leaving the stretch whole is optimal
             for c in _viterbi(paras, lo, scores):
                 cuts.append(c)

@@ -177,3 +177,17 @@ def test_archive_opens_in_sqlite_utils(newsarc: Newsarc, db: Path) -> None:
     assert hits and all("Tesla" in h["text"] or "Tesla" in h["title"] for h in hits)
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_split_formats(newsarc: Newsarc) -> None:
+    import csv
+    import io
+
+    path = str(SAMPLE / "tech-teasers.txt")
+    want = len(SPLITS["tech-teasers.txt"])
+    rows = list(csv.DictReader(io.StringIO(newsarc("split", path, "-f", "csv").stdout)))
+    assert len(rows) == want and rows[0]["start_line"] == "1"
+    assert len(json.loads(newsarc("split", path, "-f", "json").stdout)) == want
+    assert newsarc("split", path, "-f", "ids").stdout.splitlines()[0] == "1-1"
+    explained = newsarc("split", path, "--explain", "-f", "tsv").stdout.splitlines()
+    assert explained[1].split("\t")[-1].startswith("previous line cut off")
