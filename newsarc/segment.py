@@ -155,6 +155,16 @@ _PAST = (r"(?:said|says|told|announced|[a-z]{2,}ed|made|took|won|lost|rose|fell|
 # A lede's time anchor: the event verb and its day side by side in the first sentence,
 # "X said on Tuesday", "X yesterday approved" (not "On Tuesday, ..." or "will meet on Monday").
 _ANCHOR = re.compile(r"\b(?:" + _PAST + r" " + _WHEN + r"|" + _WHEN + r" " + _PAST + r")\b")
+# A time phrase fronted before the subject moves a story on ("On Tuesday, ...", "By
+# yesterday evening, ..."): a lede names its subject first.
+_FRONTED_TIME = re.compile(
+    r"(?:(?:Early|Late|Earlier|Later) )?(?:(?:On|By|Until|Since|on|by) )?(?:early |late )?"
+    r"(?:Yesterday|yesterday|Today|today|Tonight|tonight|" + _DAY + r")"
+    r"(?: (?:morning|afternoon|evening|night))?,"
+)
+# A time word that looks ahead ("will meet on Monday", "from tomorrow") dates an outlook, not
+# the event a story opens with.
+_AHEAD = re.compile(r"\b(?:will|would|tomorrow|expected|scheduled|due to|is to|are to)\b")
 # A quotation that opens a story: its attribution introduces the speaker in full and gives
 # the day, '"...," Minister Lin Wen-po said yesterday'; a quote inside a story needs no
 # introduction: '"...," Lin said yesterday', '"...," he said'.
@@ -232,7 +242,7 @@ class _Para:
         "number", "text", "body", "n", "terminal", "caption", "byline", "signoff", "attached",
         "glue", "ends", "opens", "kicker", "dateline", "heading", "rich", "opener", "lede",
         "first", "second_lower", "sentences", "closer", "backref", "org_lede",
-        "time", "names", "qscore", "pscore", "long", "words", "anchor",
+        "time", "names", "qscore", "pscore", "long", "words", "anchor", "ahead",
     )
 
     def __init__(self, number: int, text: str) -> None:
@@ -326,6 +336,7 @@ class _Para:
         w0 = w0.rstrip(",.:;")
         # opener: 2 pronoun/connective, 1 quote, 0 plain
         if (w0 in _PRON or w0 in _CONN or body.startswith(_CONN_PHRASES)
+                or (time and _FRONTED_TIME.match(body) is not None)
                 or (w0 == "The" and len(lead) > 1
                     and lead[1].rstrip(",.:;’'s") in _THE_NOUNS)):
             opener = 2
@@ -341,13 +352,15 @@ class _Para:
         names = self.names = _full_names(body) if opener == 0 else ()
         lede = self.lede = org_lede or time or bool(names)
         if not lede:
-            self.anchor = False
+            self.anchor = self.ahead = False
             return
         anchor = quote_lede
         if time and opener == 0 and not anchor:
             stop = body.find(". ", 0, 300)
             anchor = _ANCHOR.search(body, 0, stop if stop > 0 else 300) is not None
         self.anchor = anchor
+        ahead = self.ahead = (time and not anchor and opener == 0
+                              and _AHEAD.search(body, 0, 200) is not None)
         if w0.endswith(("’s", "'s")):
             w0 = w0[:-2]
         elif w0.endswith(("’", "'")):
@@ -362,6 +375,7 @@ class _Para:
             + (w[_ORG] if org_lede else 0.0) + (w[_MANY] if sentences else 0.0)
             + w[_LENGTH] * (min(n, 1000) / 500.0) + (w[_BACKREF_F] if backref else 0.0)
             + (w[_SUBHEAD] if self.heading else 0.0) + (w[_ANCHOR_F] if anchor else 0.0)
+            + (w[_AHEAD_F] if ahead else 0.0)
         )
 
 
@@ -381,23 +395,23 @@ _FEATURES = (
     "new full name with role or time", "time word with known names",
     "previous is a long teaser-like line", "points back (also, other, same)",
     "subheading", "previous is a long line that opens a story", "time anchors the lede verb",
-    "cohesion depth",
+    "time word looks ahead", "cohesion depth",
 )
 # Hand-set beliefs the fit is pulled towards where the data say little (a cue that never
 # fires in the training feeds keeps its prior).
 _PRIOR = (
     -3.0, -3.0, -1.5, -3.0, -3.0, -2.0, 1.5, 1.0, 0.5, 0.0, 0.0, -2.0, -2.0, -1.5, -1.0,
-    0.5, -0.5, 1.0, -1.5, 1.5, 1.0, 1.0, 1.0, 0.0, 3.0, -1.5, -3.0, 3.0, 1.0, 2.0,
+    0.5, -0.5, 1.0, -1.5, 1.5, 1.0, 1.0, 1.0, 0.0, 3.0, -1.5, -3.0, 3.0, 1.0, -1.0, 2.0,
 )
 _WEIGHTS = (
     -6.60, -2.26, -1.88, -3.00, -3.00, -0.28, -0.51, 5.33, -0.03, -0.67, 0.49, -0.82,
     0.35, 1.63, -0.44, 3.05, 0.51, 2.16, -0.10, 2.51, 2.08, 1.45, 1.04, 3.26, 3.0, -1.5, -3.0,
-    3.0, 1.5, 3.47,
+    3.0, 1.5, -1.0, 3.47,
 )
 (_BIAS, _PRON_OPENER, _QUOTE_OPENER, _QUOTE_CONT, _COLON, _KNOWN_VERB, _NEW_NAMES_LEDE,
  _TIME_NEW, _ORG, _MANY, _PREV_MANY, _COH, _NCOH, _KNOWN, _ADJ, _LENGTH, _LOGCOH, _LOWCOH,
  _ACROSS, _STAY, _CLOSES, _AGAIN, _FRESH, _TIME_KNOWN, _PREV_TEASER, _BACKREF_F, _SUBHEAD,
- _PREV_OPENS, _ANCHOR_F, _DEPTH) = range(len(_FEATURES))
+ _PREV_OPENS, _ANCHOR_F, _AHEAD_F, _DEPTH) = range(len(_FEATURES))
 # Length prior for a finished story of 1, 2, 3 paragraphs (4 or more: 0).
 _SHORT_PENALTY = (-2.0, -4.0, -2.0)
 # A stretch of n paragraphs left whole scores its length prior _NO_GAIN[min(n, 4)]; a cut
@@ -632,6 +646,7 @@ def _block(
                 1.0 if q.heading else 0.0,
                 1.0 if prev_opens else 0.0,
                 1.0 if q.anchor else 0.0,
+                1.0 if q.ahead else 0.0,
                 0.0,  # cohesion depth, filled in below once the stretch is scored
             ]
 

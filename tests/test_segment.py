@@ -418,3 +418,24 @@ def test_a_quotation_that_introduces_its_speaker_opens_a_story() -> None:
     quote = '"We will not stop at trains," Haddad said on Monday, adding that buses would follow.'
     stories = list(segment(lines_of([*THIRD[:2], quote, *THIRD[2:]])))
     assert ranges(stories) == [(1, 5, "full")]
+
+
+def test_a_fronted_time_phrase_moves_a_story_on() -> None:
+    for inner in (
+        "On Tuesday, about 200 farmers protested outside the Chiayi County Government.",
+        "By yesterday evening, 31 ships were waiting to berth at Keelung, port data showed.",
+    ):
+        p = _enriched(inner)
+        assert p.opener == 2 and not p.anchor, inner
+    assert _enriched(THIRD[0]).opener == 0
+    follow = ("On Tuesday, Coastal Rail Ltd managers met union leaders in Porto to discuss "
+              "the battery trains.")
+    stories = list(segment(lines_of([*THIRD, follow, *THIRD[1:]])))
+    assert ranges(stories) == [(1, 8, "full")]
+
+
+def test_a_time_word_that_looks_ahead_is_not_a_lede_anchor() -> None:
+    ahead = _enriched("The storm is expected to bring heavy rain to Hualien County from tomorrow.")
+    assert ahead.time and ahead.ahead and not ahead.anchor
+    lede = _enriched(THIRD[0])
+    assert lede.anchor and not lede.ahead
