@@ -165,6 +165,10 @@ _FRONTED_TIME = re.compile(
 # A time word that looks ahead ("will meet on Monday", "from tomorrow") dates an outlook, not
 # the event a story opens with.
 _AHEAD = re.compile(r"\b(?:will|would|tomorrow|expected|scheduled|due to|is to|are to)\b")
+# A short line that looks ahead often closes a story: "The central bank next meets in
+# September.", "Talks are to resume tomorrow."
+_OUTLOOK = re.compile(r"\b(?:will|would|next|tomorrow|expected|scheduled|due to|is to|are to)\b")
+OUTLOOK_LEN = 140
 # A quotation that opens a story: its attribution introduces the speaker in full and gives
 # the day, '"...," Minister Lin Wen-po said yesterday'; a quote inside a story needs no
 # introduction: '"...," Lin said yesterday', '"...," he said'.
@@ -243,6 +247,7 @@ class _Para:
         "glue", "ends", "opens", "kicker", "dateline", "heading", "rich", "opener", "lede",
         "first", "second_lower", "sentences", "closer", "backref", "org_lede",
         "time", "names", "qscore", "pscore", "long", "words", "anchor", "ahead",
+        "outlook",
     )
 
     def __init__(self, number: int, text: str) -> None:
@@ -324,7 +329,9 @@ class _Para:
         closer = self.closer = (n < 400 and not _CLOSER_WORDS.isdisjoint(words)
                                 and _CLOSER.search(text) is not None)
         w = _WEIGHTS
+        outlook = self.outlook = n < OUTLOOK_LEN and _OUTLOOK.search(text) is not None
         self.pscore = ((w[_COLON] if text[-1:] == ":" else 0.0)
+                       + (w[_OUTLOOK_F] if outlook else 0.0)
                        + (w[_PREV_MANY] if sentences else 0.0)
                        + (w[_CLOSES] if closer else 0.0))
         self.long = n >= LONG_LINE and sentences
@@ -395,23 +402,24 @@ _FEATURES = (
     "new full name with role or time", "time word with known names",
     "previous is a long teaser-like line", "points back (also, other, same)",
     "subheading", "previous is a long line that opens a story", "time anchors the lede verb",
-    "time word looks ahead", "cohesion depth",
+    "time word looks ahead", "previous is a short look-ahead line", "cohesion depth",
 )
 # Hand-set beliefs the fit is pulled towards where the data say little (a cue that never
 # fires in the training feeds keeps its prior).
 _PRIOR = (
     -3.0, -3.0, -1.5, -3.0, -3.0, -2.0, 1.5, 1.0, 0.5, 0.0, 0.0, -2.0, -2.0, -1.5, -1.0,
-    0.5, -0.5, 1.0, -1.5, 1.5, 1.0, 1.0, 1.0, 0.0, 3.0, -1.5, -3.0, 3.0, 1.0, -1.0, 2.0,
+    0.5, -0.5, 1.0, -1.5, 1.5, 1.0, 1.0, 1.0, 0.0, 3.0, -1.5, -3.0, 3.0, 1.0, -1.0, 1.0, 2.0,
 )
 _WEIGHTS = (
     -6.60, -2.26, -1.88, -3.00, -3.00, -0.28, -0.51, 5.33, -0.03, -0.67, 0.49, -0.82,
     0.35, 1.63, -0.44, 3.05, 0.51, 2.16, -0.10, 2.51, 2.08, 1.45, 1.04, 3.26, 3.0, -1.5, -3.0,
-    3.0, 1.5, -1.0, 3.47,
+    3.0, 1.5, -1.0, 1.0, 3.47,
 )
 (_BIAS, _PRON_OPENER, _QUOTE_OPENER, _QUOTE_CONT, _COLON, _KNOWN_VERB, _NEW_NAMES_LEDE,
  _TIME_NEW, _ORG, _MANY, _PREV_MANY, _COH, _NCOH, _KNOWN, _ADJ, _LENGTH, _LOGCOH, _LOWCOH,
  _ACROSS, _STAY, _CLOSES, _AGAIN, _FRESH, _TIME_KNOWN, _PREV_TEASER, _BACKREF_F, _SUBHEAD,
- _PREV_OPENS, _ANCHOR_F, _AHEAD_F, _DEPTH) = range(len(_FEATURES))
+ _PREV_OPENS, _ANCHOR_F, _AHEAD_F, _OUTLOOK_F,
+ _DEPTH) = range(len(_FEATURES))
 # Length prior for a finished story of 1, 2, 3 paragraphs (4 or more: 0).
 _SHORT_PENALTY = (-2.0, -4.0, -2.0)
 # A stretch of n paragraphs left whole scores its length prior _NO_GAIN[min(n, 4)]; a cut
@@ -647,6 +655,7 @@ def _block(
                 1.0 if prev_opens else 0.0,
                 1.0 if q.anchor else 0.0,
                 1.0 if q.ahead else 0.0,
+                1.0 if p.outlook else 0.0,
                 0.0,  # cohesion depth, filled in below once the stretch is scored
             ]
 

@@ -439,3 +439,13 @@ def test_a_time_word_that_looks_ahead_is_not_a_lede_anchor() -> None:
     assert ahead.time and ahead.ahead and not ahead.anchor
     lede = _enriched(THIRD[0])
     assert lede.anchor and not lede.ahead
+
+
+def test_a_short_line_that_looks_ahead_may_close_a_story() -> None:
+    assert _enriched("The central bank next meets in September.").outlook
+    assert _enriched("Talks between the two sides are to resume tomorrow.").outlook
+    assert not _enriched(THIRD[3]).outlook  # a short line about the past
+    assert not _enriched(ARTICLE[0]).outlook  # long
+    closer = _enriched("The central bank next meets in September.")
+    plain = _enriched("The central bank kept its benchmark rate unchanged.")
+    assert closer.pscore > plain.pscore
