@@ -351,7 +351,7 @@ class _Para:
             opener = 1
         else:
             opener = 0
-        quote_lede = (quoted and time and opener == 1
+        quote_lede = (quoted and time  # a pronoun inside the quote is the speaker's
                       and _QUOTE_LEDE.search(body, 20, 500) is not None)
         if quote_lede:
             opener = 0

@@ -449,3 +449,11 @@ def test_a_short_line_that_looks_ahead_may_close_a_story() -> None:
     closer = _enriched("The central bank next meets in September.")
     plain = _enriched("The central bank kept its benchmark rate unchanged.")
     assert closer.pscore > plain.pscore
+
+
+def test_a_quoted_lede_may_open_with_the_speakers_pronoun() -> None:
+    lede = _enriched('"I have done nothing wrong," Legislator Kao Chih-hung said yesterday, as he '
+                     "launched his campaign against a recall vote in his Taoyuan district.")
+    assert lede.opener == 0 and lede.anchor
+    inner = _enriched('"I have done nothing wrong," he said.')
+    assert inner.opener == 2 and not inner.anchor
