@@ -154,7 +154,25 @@ _PAST = (r"(?:said|says|told|announced|[a-z]{2,}ed|made|took|won|lost|rose|fell|
          r"|cut|held|met|gave|sent|sold|kept|hit|struck|broke|chose|drew|ran|saw)")
 # A lede's time anchor: the event verb and its day side by side in the first sentence,
 # "X said on Tuesday", "X yesterday approved" (not "On Tuesday, ..." or "will meet on Monday").
-_ANCHOR = re.compile(r"\b(?:" + _PAST + r" " + _WHEN + r"|" + _WHEN + r" " + _PAST + r")\b")
+# Found from the day (rare words), then the verb next to it.
+_PAST_BEFORE = re.compile(r"\b" + _PAST + r" (?:(?:early|late) )?(?:on )?$")
+_PAST_AFTER = re.compile(" " + _PAST + r"\b")
+# "Yesterday" or "Today" opens a sentence, not beside the verb; "tomorrow" is no event's day.
+_ANCHOR_WORDS = _TIME_WORDS - {"Yesterday", "Today", "tomorrow"}
+
+
+def _anchored(body: str, stop: int, words: tuple[str, ...]) -> bool:
+    """A day next to a past-tense verb in body[:stop]: 'said on Tuesday', 'yesterday approved'."""
+    for w in _ANCHOR_WORDS.intersection(words):
+        s = body.find(w, 0, stop)
+        while s >= 0:
+            e = s + len(w)
+            if (_PAST_AFTER.match(body, e) is not None
+                    or _PAST_BEFORE.search(body, max(0, s - 28), s) is not None):
+                return True
+            s = body.find(w, e, stop)
+    return False
+
 # A time phrase fronted before the subject moves a story on ("On Tuesday, ...", "By
 # yesterday evening, ..."): a lede names its subject first.
 _FRONTED_TIME = re.compile(
@@ -162,12 +180,12 @@ _FRONTED_TIME = re.compile(
     r"(?:Yesterday|yesterday|Today|today|Tonight|tonight|" + _DAY + r")"
     r"(?: (?:morning|afternoon|evening|night))?,"
 )
-# A time word that looks ahead ("will meet on Monday", "from tomorrow") dates an outlook, not
-# the event a story opens with.
-_AHEAD = re.compile(r"\b(?:will|would|tomorrow|expected|scheduled|due to|is to|are to)\b")
-# A short line that looks ahead often closes a story: "The central bank next meets in
-# September.", "Talks are to resume tomorrow."
-_OUTLOOK = re.compile(r"\b(?:will|would|next|tomorrow|expected|scheduled|due to|is to|are to)\b")
+# A time word in a line that looks ahead ("will meet on Monday", "expected from tomorrow")
+# dates an outlook, not the event a story opens with. Looking ahead: one of these words
+# (all in _WORDS's vocabulary) or " will ".
+_AHEAD = frozenset("would tomorrow expected scheduled".split())
+# A short line that looks ahead (or says " next ") often closes a story: "The central bank
+# next meets in September.", "Talks are expected to resume tomorrow."
 OUTLOOK_LEN = 140
 # A quotation that opens a story: its attribution introduces the speaker in full and gives
 # the day, '"...," Minister Lin Wen-po said yesterday'; a quote inside a story needs no
@@ -329,7 +347,8 @@ class _Para:
         closer = self.closer = (n < 400 and not _CLOSER_WORDS.isdisjoint(words)
                                 and _CLOSER.search(text) is not None)
         w = _WEIGHTS
-        outlook = self.outlook = n < OUTLOOK_LEN and _OUTLOOK.search(text) is not None
+        outlook = self.outlook = n < OUTLOOK_LEN and (
+            not _AHEAD.isdisjoint(words) or " will " in text or " next " in text)
         self.pscore = ((w[_COLON] if text[-1:] == ":" else 0.0)
                        + (w[_OUTLOOK_F] if outlook else 0.0)
                        + (w[_PREV_MANY] if sentences else 0.0)
@@ -364,10 +383,10 @@ class _Para:
         anchor = quote_lede
         if time and opener == 0 and not anchor:
             stop = body.find(". ", 0, 300)
-            anchor = _ANCHOR.search(body, 0, stop if stop > 0 else 300) is not None
+            anchor = _anchored(body, stop if stop > 0 else 300, words)
         self.anchor = anchor
         ahead = self.ahead = (time and not anchor and opener == 0
-                              and _AHEAD.search(body, 0, 200) is not None)
+                              and (not _AHEAD.isdisjoint(words) or " will " in body))
         if w0.endswith(("’s", "'s")):
             w0 = w0[:-2]
         elif w0.endswith(("’", "'")):
