@@ -257,6 +257,21 @@ _CAPTION_FIRST = frozenset("PpFfGgIiVvCcMm")
 _SIGNOFF_FIRST = frozenset("—–―-ARWECTw")
 
 
+def _looks_ahead(body: str, words: tuple[str, ...]) -> bool:
+    """The first time word is "tomorrow" or comes after "will", "would", "expected"...
+
+    "The storm is expected to reach the coast on Sunday" looks ahead; "Musk arrived in
+    Beijing yesterday, where he is expected to meet ..." does not.
+    """
+    found = [i for i in map(body.find, _TIME_WORDS.intersection(words)) if i >= 0]
+    if not found:
+        return False
+    first = min(found)
+    head = body[:first]
+    return (body.startswith("tomorrow", first) or " will " in head
+            or not _AHEAD.isdisjoint(head.split()))
+
+
 class _Para:
     """One non-blank line: at once the cues that force a cut or a join, the rest on demand."""
 
@@ -385,8 +400,9 @@ class _Para:
             stop = body.find(". ", 0, 300)
             anchor = _anchored(body, stop if stop > 0 else 300, words)
         self.anchor = anchor
-        ahead = self.ahead = (time and not anchor and opener == 0
-                              and (not _AHEAD.isdisjoint(words) or " will " in body))
+        self.ahead = ahead = (time and not anchor and opener == 0
+                              and (not _AHEAD.isdisjoint(words) or " will " in body)
+                              and _looks_ahead(body, words))
         if w0.endswith(("’s", "'s")):
             w0 = w0[:-2]
         elif w0.endswith(("’", "'")):

@@ -457,3 +457,8 @@ def test_a_quoted_lede_may_open_with_the_speakers_pronoun() -> None:
     assert lede.opener == 0 and lede.anchor
     inner = _enriched('"I have done nothing wrong," he said.')
     assert inner.opener == 2 and not inner.anchor
+
+
+def test_looking_ahead_is_judged_up_to_the_first_time_word() -> None:
+    assert not _enriched(ARTICLE[0]).ahead  # "arrived ... yesterday ..., is expected to meet"
+    assert _enriched("The committee is expected to vote on the proposal on Thursday.").ahead
