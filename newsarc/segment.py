@@ -434,7 +434,7 @@ _FEATURES = (
     "previous has many sentences", "cohesion", "name cohesion", "known names",
     "adjacent cohesion", "length", "log cohesion", "very low cohesion", "names reach across",
     "names stay after", "previous closes a story", "full name given again",
-    "new full name with role or time", "time word with known names",
+    "new full name", "time word with known names",
     "previous is a long teaser-like line", "points back (also, other, same)",
     "subheading", "previous is a long line that opens a story", "time anchors the lede verb",
     "time word looks ahead", "previous is a short look-ahead line", "cohesion depth",
@@ -643,8 +643,8 @@ def _block(
             s += w_low
         if lede:
             s += w_new_lede * (1.0 - known)
-            if fresh:
-                s += w_fresh
+        if fresh:
+            s += w_fresh
         if plain_time:
             s += w_time_new if known < 0.5 else w_time_known
         if again:
@@ -682,7 +682,7 @@ def _block(
                 sty / 3.0,
                 1.0 if p.closer else 0.0,
                 1.0 if again else 0.0,
-                1.0 if fresh and lede else 0.0,
+                1.0 if fresh else 0.0,
                 1.0 if plain_time and known >= 0.5 else 0.0,
                 1.0 if prev_teaser else 0.0,
                 1.0 if q.backref else 0.0,

@@ -462,3 +462,14 @@ def test_a_quoted_lede_may_open_with_the_speakers_pronoun() -> None:
 def test_looking_ahead_is_judged_up_to_the_first_time_word() -> None:
     assert not _enriched(ARTICLE[0]).ahead  # "arrived ... yesterday ..., is expected to meet"
     assert _enriched("The committee is expected to vote on the proposal on Thursday.").ahead
+
+
+def test_a_new_full_name_counts_without_a_role_or_time_word() -> None:
+    from newsarc.segment import _FEATURES
+
+    lede = ("Former sprinter Maria Lindholm has been named to lead the Swedish athletics "
+            "team, ending a search that lasted more than a year.")
+    paras = _paras([*THIRD, lede, "Lindholm won two European titles in the 200m."])
+    feats = _region(paras, 0, len(paras), want=True)[2]  # enriches the paragraphs
+    assert paras[4].lede and not paras[4].time and not paras[4].org_lede
+    assert feats[3][_FEATURES.index("new full name")] == 1.0
