@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -72,15 +73,24 @@ def resolve_format(fmt: str, stdout_is_terminal: bool) -> str:
     return fmt
 
 
+def _plain() -> bool:
+    """NO_COLOR (no-color.org) means no escape codes at all: no bold or dim either."""
+    return bool(os.environ.get("NO_COLOR"))
+
+
 def stdout_console() -> Console:
     from rich.console import Console
 
+    if _plain():
+        return Console(highlight=False, soft_wrap=False, color_system=None)
     return Console(highlight=False, soft_wrap=False)
 
 
 def stderr_console() -> Console:
     from rich.console import Console
 
+    if _plain():
+        return Console(stderr=True, highlight=False, color_system=None)
     return Console(stderr=True, highlight=False)
 
 
