@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+# Private-use characters that mark matches in a search snippet, from store to render.
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+
 
 @dataclass(frozen=True, slots=True)
 class Line:
@@ -50,9 +53,6 @@ class Mention:
     phrase: str
     offset: int
 
-    @property
-    def is_range(self) -> bool:
-        return self.end != self.day
 
 
 @dataclass(slots=True)

@@ -16,14 +16,12 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
-from newsarc.models import Story
+from newsarc.models import MARK_CLOSE, MARK_OPEN, Story
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-FORMATS = ("auto", "table", "tsv", "csv", "json", "jsonl", "ids")
-MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 
 Row = dict[str, Any]
 

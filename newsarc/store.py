@@ -9,20 +9,18 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from newsarc.errors import NewsarcError, NotFound, UsageError
 from newsarc.migrations import APPLICATION_ID, LATEST, migrate
-from newsarc.models import Filters, Mention
+from newsarc.models import MARK_CLOSE, MARK_OPEN, Filters, Mention
 
 # How long a writer waits for another writer before giving up (cron jobs run side by side).
 BUSY_TIMEOUT_S = float(os.environ.get("NEWSARC_BUSY_TIMEOUT", "600"))
 # Above this many matches, search ranks the most recent candidates only (see search()).
 CANDIDATES = 2000
-# Private-use characters mark snippet matches; render turns them into highlighting.
-MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 
 Row = dict[str, Any]
 
@@ -718,7 +716,3 @@ def _create_private_file(path: Path) -> None:
         pass
     except OSError as exc:
         raise ArchiveError(f"cannot create the archive at {path}: {exc.strerror}") from exc
-
-
-def today_iso() -> str:
-    return date.today().isoformat()
