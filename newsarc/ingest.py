@@ -66,8 +66,6 @@ class FileReport:
     feed_date: str = ""
     date_source: str = ""
     repaired: int = 0
-    seconds: float = 0.0
-    bytes: int = 0
     error: NewsarcError | None = None
 
     @property
@@ -138,7 +136,6 @@ def ingest_file(
     against the archive when there is one.
     """
     report = FileReport(name="<stdin>" if path == "-" else path)
-    started = time.perf_counter()
     day, report.date_source = feed_day(path, options.feed_date)
     report.feed_date = day.isoformat()
     writing = archive is not None and not options.dry_run
@@ -153,8 +150,6 @@ def ingest_file(
         else:
             _count_only(archive, feed, rows, report, progress)
         report.repaired = feed.repaired
-        report.bytes = feed.bytes_read
-    report.seconds = time.perf_counter() - started
     return report
 
 

@@ -314,6 +314,14 @@ def check_consistent(db: Path) -> int:
     return len(listed.stdout.split())
 
 
+def wait_for_open_batch(db: Path, proc: subprocess.Popen[str]) -> None:
+    """Until the ingest has committed part of its batch (or has ended)."""
+    deadline = time.monotonic() + 60
+    while incomplete_batches(db) == 0 and proc.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
 def incomplete_batches(db: Path) -> int:
     conn = sqlite3.connect(db)
     try:
@@ -353,10 +361,7 @@ def test_long_ingest_lets_other_writers_in_and_stays_invisible(tmp_path: Path) -
     assert run(db, "ingest", str(SAMPLE / "tech-teasers.txt")).returncode == 0
     base = check_consistent(db)
     proc = spawn(db, "ingest", str(feed), NEWSARC_CHECKPOINT_SECONDS="0.2")
-    deadline = time.monotonic() + 60
-    while incomplete_batches(db) == 0 and proc.poll() is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_for_open_batch(db, proc)
     assert proc.poll() is None, "the big ingest is still running"
     other = run(db, "ingest", str(SAMPLE / "2024-04-29-wire.txt"))
     assert other.returncode == 0, other.stderr
@@ -376,10 +381,7 @@ def test_ctrl_c_exits_130_and_rolls_back(tmp_path: Path) -> None:
     assert run(db, "ingest", str(SAMPLE / "tech-teasers.txt")).returncode == 0
     before = content(db)
     proc = spawn(db, "ingest", str(feed), NEWSARC_CHECKPOINT_SECONDS="0.2")
-    deadline = time.monotonic() + 60
-    while incomplete_batches(db) == 0 and proc.poll() is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_for_open_batch(db, proc)
     time.sleep(0.5)  # interrupt a batch that has already committed some chunks
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
