@@ -280,12 +280,14 @@ class _Para:
         "glue", "ends", "opens", "kicker", "dateline", "heading", "rich", "opener", "lede",
         "first", "second_lower", "sentences", "closer", "backref", "org_lede",
         "time", "names", "qscore", "pscore", "long", "words", "anchor", "ahead",
-        "outlook",
+        "outlook", "blank", "sep",
     )
 
     def __init__(self, number: int, text: str) -> None:
         self.number = number
         self.text = text
+        self.blank = 0  # blank lines just before this one (set by segment)
+        self.sep = False  # those blank lines stand out from the gaps around them
         n = self.n = len(text)
         c = text[-1]
         terminal = self.terminal = c in _END_ANY or (c in _CLOSE_CHARS and _terminal(text))
@@ -392,7 +394,7 @@ class _Para:
         self.opener = opener
         names = self.names = _full_names(body) if opener == 0 else ()
         lede = self.lede = org_lede or time or bool(names)
-        if not lede:
+        if not lede and not self.blank:  # a gap after blank lines is scored in full
             self.anchor = self.ahead = False
             return
         anchor = quote_lede
@@ -438,23 +440,25 @@ _FEATURES = (
     "previous is a long teaser-like line", "points back (also, other, same)",
     "subheading", "previous is a long line that opens a story", "time anchors the lede verb",
     "time word looks ahead", "previous is a short look-ahead line", "cohesion depth",
+    "blank line between stories",
 )
 # Hand-set beliefs the fit is pulled towards where the data say little (a cue that never
 # fires in the training feeds keeps its prior).
 _PRIOR = (
     -3.0, -3.0, -1.5, -3.0, -3.0, -2.0, 1.5, 1.0, 0.5, 0.0, 0.0, -2.0, -2.0, -1.5, -1.0,
     0.5, -0.5, 1.0, -1.5, 1.5, 1.0, 1.0, 1.0, 0.0, 3.0, -1.5, -3.0, 3.0, 1.0, -1.0, 1.0, 2.0,
+    7.0,
 )
 _WEIGHTS = (
     -6.60, -2.26, -1.88, -3.00, -3.00, -0.28, -0.51, 5.33, -0.03, -0.67, 0.49, -0.82,
     0.35, 1.63, -0.44, 3.05, 0.51, 2.16, -0.10, 2.51, 2.08, 1.45, 1.04, 3.26, 3.0, -1.5, -3.0,
-    3.0, 1.5, -1.0, 1.0, 3.47,
+    3.0, 1.5, -1.0, 1.0, 3.47, 7.0,
 )
 (_BIAS, _PRON_OPENER, _QUOTE_OPENER, _QUOTE_CONT, _COLON, _KNOWN_VERB, _NEW_NAMES_LEDE,
  _TIME_NEW, _ORG, _MANY, _PREV_MANY, _COH, _NCOH, _KNOWN, _ADJ, _LENGTH, _LOGCOH, _LOWCOH,
  _ACROSS, _STAY, _CLOSES, _AGAIN, _FRESH, _TIME_KNOWN, _PREV_TEASER, _BACKREF_F, _SUBHEAD,
  _PREV_OPENS, _ANCHOR_F, _AHEAD_F, _OUTLOOK_F,
- _DEPTH) = range(len(_FEATURES))
+ _DEPTH, _BLANK) = range(len(_FEATURES))
 # Length prior for a finished story of 1, 2, 3 paragraphs (4 or more: 0).
 _SHORT_PENALTY = (-2.0, -4.0, -2.0)
 # A stretch of n paragraphs left whole scores its length prior _NO_GAIN[min(n, 4)]; a cut
@@ -597,7 +601,8 @@ def _block(
     w_again, w_fresh, w_time_known = w[_AGAIN], w[_FRESH], w[_TIME_KNOWN]
     w_prev_teaser, w_prev_opens = w[_PREV_TEASER], w[_PREV_OPENS]
     log = math.log
-    for k in [k for k in range(k0, k1) if span[k].lede]:
+    w_blank = w[_BLANK]
+    for k in [k for k in range(k0, k1) if span[k].lede or span[k].sep]:
         q = span[k]
         pk = _prev(span, k)
         p = span[pk]
@@ -657,6 +662,8 @@ def _block(
             s += w_prev_teaser
         if prev_opens:
             s += w_prev_opens
+        if q.sep:
+            s += w_blank
         scores[g] = s
         if want:
             feats[g] = [
@@ -692,6 +699,7 @@ def _block(
                 1.0 if q.ahead else 0.0,
                 1.0 if p.outlook else 0.0,
                 0.0,  # cohesion depth, filled in below once the stretch is scored
+                1.0 if q.sep else 0.0,
             ]
 
 
@@ -868,6 +876,8 @@ def _soft_cues(paras: list[_Para], lo: int, i: int, coh: float, score: float) ->
     if p.caption and i - 1 > lo:
         p = paras[i - 2]
     cues: list[str] = []
+    if q.sep:
+        cues.append("blank lines set it apart")
     if p.long and q.n < LONG_LINE:
         cues.append("previous line reads like a teaser")
     if p.closer:
@@ -956,11 +966,23 @@ def segment(lines: Iterable[Line]) -> Iterator[Story]:
     buf: list[_Para] = []  # buf[:start] is committed context; buf[start] opens a story
     start = 0
     first_cues: list[str] = ["start of feed"]
+    blank = 0  # blank lines since the last paragraph
+    before = 0  # blank lines before the last paragraph
+    last: _Para | None = None
     for line in lines:
         text = line.text
         if not text or text.isspace():
+            blank += 1
             continue
-        buf.append(_Para(line.number, text))
+        para = _Para(line.number, text)
+        if blank:
+            para.blank = blank
+            # more blank lines than the gaps on either side: a separator, not paragraph style
+            para.sep = last is not None and blank > before
+        if last is not None and last.sep and blank >= last.blank:
+            last.sep = False  # the gap after it is as wide: blank lines are the feed's style
+        buf.append(para)
+        before, blank, last = blank, 0, para
         if len(buf) - start >= WINDOW:
             cuts, cues = _cut(buf, start)
             keep_from = len(buf) - MARGIN

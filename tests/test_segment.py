@@ -154,11 +154,49 @@ def test_back_to_back_full_articles() -> None:
 
 
 def test_blank_lines_belong_to_no_story() -> None:
-    feed = ["", *ARTICLE[:5], "", *ARTICLE[5:], "", "", TEASERS[0], "   ", TEASERS[1], ""]
+    feed = ["", "", *ARTICLE, "", "", TEASERS[0], "   ", TEASERS[1], ""]
     lines = lines_of(feed)
     stories = list(segment(lines))
-    assert ranges(stories) == [(2, 17, "full"), (20, 20, "teaser"), (22, 22, "teaser")]
+    assert ranges(stories) == [(3, 17, "full"), (20, 20, "teaser"), (22, 22, "teaser")]
     assert "" not in stories[0].lines and len(stories[0].lines) == 15
+
+
+FOLLOW_UP = [
+    "Harbor Robotics shares rose 4 percent in Amsterdam after the company said the Kaohsiung "
+    "plant would start shipping forklifts to Japanese ports next spring.",
+    "The plant is the company's largest investment outside Europe.",
+    "Analysts expect the new line to add about a tenth to revenue within two years.",
+]
+
+
+def test_blank_lines_that_stand_out_separate_stories() -> None:
+    # Same company, no new name, no time word: only the blank line says a story starts.
+    feed = [*ARTICLE, "", *FOLLOW_UP]
+    stories = list(segment(lines_of(feed)))
+    assert ranges(stories) == [(1, 15, "full"), (17, 19, "full")]
+    assert "blank lines set it apart" in stories[1].cues
+    # Blank lines between all paragraphs are the feed's style; two of them part stories.
+    spaced: list[str] = []
+    for story in (ARTICLE, FOLLOW_UP):
+        if spaced:
+            spaced += ["", ""]
+        for k, para in enumerate(story):
+            spaced += [para] if k == 0 else ["", para]
+    stories = list(segment(lines_of(spaced)))
+    assert ranges(stories) == [(1, 29, "full"), (32, 36, "full")]
+
+
+def test_blank_lines_as_paragraph_style_cut_nothing() -> None:
+    plain = list(segment(lines_of(ARTICLE + SECOND + THIRD)))
+    spaced = [x for para in ARTICLE + SECOND + THIRD for x in (para, "")]
+    stories = list(segment(lines_of(spaced)))
+    assert [(s.start_line + 1) // 2 for s in stories] == [s.start_line for s in plain]
+    assert len(plain) == 3
+
+
+def test_a_stray_blank_line_before_a_pronoun_does_not_cut() -> None:
+    stories = list(segment(lines_of([*THIRD[:2], "", *THIRD[2:]])))
+    assert ranges(stories) == [(1, 5, "full")]
 
 
 def test_empty_and_blank_only_input() -> None:
