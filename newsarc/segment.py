@@ -48,7 +48,7 @@ _BYLINE = re.compile(r"^By\s+[A-Z][\w.’'-]+(?:\s+[A-Z][\w.’'-]+){0,4}\s*(?:$
 _KICKER = re.compile(r"^([A-Z][A-Z0-9&’'.-]*(?:\s+[A-Z0-9&’'.-]+){0,4})\s*:\s+(?=\S)")
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
 _DATELINE = re.compile(
-    r"^((?:[A-Z][A-Z.’'-]+(?:\s+[A-Z][A-Z.’'-]+){0,3}"
+    r"^((?:[A-Z][A-Z.’'-]+(?:(?:\s+|/)[A-Z][A-Z.’'-]+){0,3}"
     r"|[A-Z][a-z.’'-]+(?:\s+[A-Z][a-z.’'-]+){0,3}(?=,\s*" + _MONTH + r"|\s*\())"
     r"(?:,\s*[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+){0,2})?"
     r"(?:,?\s*" + _MONTH + r")?"
@@ -440,27 +440,28 @@ _FEATURES = (
     "previous is a long teaser-like line", "points back (also, other, same)",
     "subheading", "previous is a long line that opens a story", "time anchors the lede verb",
     "time word looks ahead", "previous is a short look-ahead line", "cohesion depth",
-    "blank line between stories",
+    "blank line between stories", "previous line is a caption",
 )
 # Hand-set beliefs the fit is pulled towards where the data say little (a cue that never
 # fires in the training feeds keeps its prior).
 _PRIOR = (
     -3.0, -3.0, -1.5, -3.0, -3.0, -2.0, 1.5, 1.0, 0.5, 0.0, 0.0, -2.0, -2.0, -1.5, -1.0,
     0.5, -0.5, 1.0, -1.5, 1.5, 1.0, 1.0, 1.0, 0.0, 3.0, -1.5, -3.0, 3.0, 1.0, -1.0, 1.0, 2.0,
-    7.0,
+    7.0, -1.0,
 )
 _WEIGHTS = (
-    -6.60, -2.26, -1.88, -3.00, -3.00, -0.28, -0.51, 5.33, -0.03, -0.67, 0.49, -0.82,
-    0.35, 1.63, -0.44, 3.05, 0.51, 2.16, -0.10, 2.51, 2.08, 1.45, 1.04, 3.26, 3.0, -1.5, -3.0,
-    3.0, 1.5, -1.0, 1.0, 3.47, 7.0,
+    -6.01, -1.80, -1.65, -3.00, -3.00, -0.91, -0.31, 2.12, -0.44, -0.78, -0.27, -1.10, -1.18,
+    0.60, -0.33, 3.15, -0.34, 0.83, -0.41, 2.25, 2.08, 1.17, 0.17, 1.34, 2.16, -1.31, -3.00,
+    3.69, 2.68, -1.14, 2.20, 3.64, 7.00, -1.01,
 )
 (_BIAS, _PRON_OPENER, _QUOTE_OPENER, _QUOTE_CONT, _COLON, _KNOWN_VERB, _NEW_NAMES_LEDE,
  _TIME_NEW, _ORG, _MANY, _PREV_MANY, _COH, _NCOH, _KNOWN, _ADJ, _LENGTH, _LOGCOH, _LOWCOH,
  _ACROSS, _STAY, _CLOSES, _AGAIN, _FRESH, _TIME_KNOWN, _PREV_TEASER, _BACKREF_F, _SUBHEAD,
  _PREV_OPENS, _ANCHOR_F, _AHEAD_F, _OUTLOOK_F,
- _DEPTH, _BLANK) = range(len(_FEATURES))
+ _DEPTH, _BLANK, _AFTER_CAPTION) = range(len(_FEATURES))
 # Length prior for a finished story of 1, 2, 3 paragraphs (4 or more: 0).
 _SHORT_PENALTY = (-2.0, -4.0, -2.0)
+_OPENER_ALONE = -6.0  # a short finished paragraph with a dateline or kicker, alone
 # A stretch of n paragraphs left whole scores its length prior _NO_GAIN[min(n, 4)]; a cut
 # adds its gap's score and can only shorten stories (priors <= 0), so when every gap scores
 # below that prior, _viterbi would cut nothing.
@@ -601,7 +602,7 @@ def _block(
     w_again, w_fresh, w_time_known = w[_AGAIN], w[_FRESH], w[_TIME_KNOWN]
     w_prev_teaser, w_prev_opens = w[_PREV_TEASER], w[_PREV_OPENS]
     log = math.log
-    w_blank = w[_BLANK]
+    w_blank, w_after_caption = w[_BLANK], w[_AFTER_CAPTION]
     for k in [k for k in range(k0, k1) if span[k].lede or span[k].sep]:
         q = span[k]
         pk = _prev(span, k)
@@ -664,6 +665,8 @@ def _block(
             s += w_prev_opens
         if q.sep:
             s += w_blank
+        if pk != k - 1:
+            s += w_after_caption
         scores[g] = s
         if want:
             feats[g] = [
@@ -700,6 +703,7 @@ def _block(
                 1.0 if p.outlook else 0.0,
                 0.0,  # cohesion depth, filled in below once the stretch is scored
                 1.0 if q.sep else 0.0,
+                1.0 if pk != k - 1 else 0.0,
             ]
 
 
@@ -714,6 +718,8 @@ def _single_penalty(p: _Para) -> float:
         return -2 * _STRONG
     if not p.terminal or p.n >= TEASER_LEN:
         return 0.0
+    if p.dateline or p.kicker:  # an article's opening paragraph: its story goes on
+        return _OPENER_ALONE
     return _SHORT_PENALTY[0]
 
 

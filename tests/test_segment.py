@@ -357,6 +357,19 @@ def test_byline_and_kicker_and_dateline_open_stories() -> None:
     assert stories[1].cues == ["dateline TAIPEI, Nov. 3 (CNA) —"]
 
 
+@pytest.mark.parametrize(
+    "dateline",
+    ["TAIPEI, Nov. 3 (CNA) —", "LONDON/LUSAKA, Jan 16 (Reuters) -", "NEW YORK/LONDON (Reuters) -",
+     "DES MOINES, Iowa (AP) —", "MANILA —"],
+)
+def test_dateline_forms_open_a_story(dateline: str) -> None:
+    feed = [*THIRD, f"{dateline} Harbor Robotics shares rose 4 percent after the company said "
+            "its new plant would start shipping next spring.", *FOLLOW_UP[1:]]
+    stories = list(segment(lines_of(feed)))
+    assert [s.start_line for s in stories] == [1, 5]
+    assert stories[1].dateline == dateline
+
+
 # -- fast path ---------------------------------------------------------------------------------
 
 
