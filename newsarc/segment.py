@@ -253,6 +253,8 @@ def _sentences(text: str) -> bool:
 
 
 _END_ANY = _END_OK | _QUOTE_END
+# What some wires put after a story's last paragraph (Yonhap and CNA "(END)", "###", "-30-").
+_END_MARKS = ("(END)", "(end)", "(End)", "###", "-30-", "- 30 -")
 _CAPTION_FIRST = frozenset("PpFfGgIiVvCcMm")
 _SIGNOFF_FIRST = frozenset("—–―-ARWECTw")
 
@@ -309,11 +311,15 @@ class _Para:
             self.signoff = signoff
             self.byline = byline
             self.attached = caption or signoff
+            end_mark = not terminal and text.rstrip().endswith(_END_MARKS)
+            if end_mark:
+                terminal = self.terminal = True
             heading = self.heading = (n <= 150 and not terminal and not caption
                                       and not signoff and not byline)
             self.glue = byline or heading  # the line after a byline or heading: same story
             # ends: why a story ends after this line, whatever follows
-            self.ends = ("previous line is a sign-off" if signoff
+            self.ends = ("previous line ends with an end mark" if end_mark
+                         else "previous line is a sign-off" if signoff
                          else "previous line cut off mid-sentence"
                          if not terminal and not caption and not heading and not byline
                          else None)

@@ -370,6 +370,16 @@ def test_dateline_forms_open_a_story(dateline: str) -> None:
     assert stories[1].dateline == dateline
 
 
+@pytest.mark.parametrize("mark", ["(END)", "###", "-30-"])
+def test_an_end_mark_ends_a_story(mark: str) -> None:
+    # A short last line with an end mark is not a subheading that glues on the next line.
+    feed = [*THIRD[:3], f"The rail operator carried 48 million passengers. {mark}", *FOLLOW_UP]
+    stories = list(segment(lines_of(feed)))
+    assert [s.start_line for s in stories] == [1, 5]
+    assert stories[1].cues == ["previous line ends with an end mark"]
+    assert stories[0].kind == "full" and not stories[0].cut_off
+
+
 # -- fast path ---------------------------------------------------------------------------------
 
 
