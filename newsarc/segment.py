@@ -41,15 +41,20 @@ _CAPTION = re.compile(
 )
 _SIGNOFF = re.compile(
     r"^(?:[—–―-]{1,2}\s*(?:[A-Z][\w.’']*|by\b)"
-    r"|(?:Additional\s+reporting|Reporting|Writing|Editing|Edited|Compiled|Translated)\s+by\s"
+    r"|\(?(?:Additional\s+reporting|Reporting|Writing|Editing|Edited|Compiled|Translated)"
+    r"\s+by\s"
     r"|With\s+additional\s+reporting\b)"
 )
+# "Associated Press writer Jo Doe in Reno contributed to this report."
+_CONTRIBUTED = re.compile(
+    r"\bcontributed(?:\s+reporting)?\s+to\s+this\s+(?:report|story)[.)]*\s*$")
 _BYLINE = re.compile(r"^By\s+[A-Z][\w.’'-]+(?:\s+[A-Z][\w.’'-]+){0,4}\s*(?:$|/|,|\band\b)")
 _KICKER = re.compile(r"^([A-Z][A-Z0-9&’'.-]*(?:\s+[A-Z0-9&’'.-]+){0,4})\s*:\s+(?=\S)")
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
 _DATELINE = re.compile(
     r"^((?:[A-Z][A-Z.’'-]+(?:(?:\s+|/)[A-Z][A-Z.’'-]+){0,3}"
-    r"|[A-Z][a-z.’'-]+(?:\s+[A-Z][a-z.’'-]+){0,3}(?=,\s*" + _MONTH + r"|\s*\())"
+    r"|[A-Z][a-z.’'-]+(?:\s+[A-Z][a-z.’'-]+){0,3}(?=,\s*" + _MONTH + r"|\s*\()"
+    r"|" + _MONTH + r"(?=\s*\())"
     r"(?:,\s*[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+){0,2})?"
     r"(?:,?\s*" + _MONTH + r")?"
     r"(?:\s*\([A-Za-z][\w .&’'-]{0,30}\))?"
@@ -256,7 +261,7 @@ _END_ANY = _END_OK | _QUOTE_END
 # What some wires put after a story's last paragraph (Yonhap and CNA "(END)", "###", "-30-").
 _END_MARKS = ("(END)", "(end)", "(End)", "###", "-30-", "- 30 -")
 _CAPTION_FIRST = frozenset("PpFfGgIiVvCcMm")
-_SIGNOFF_FIRST = frozenset("—–―-ARWECTw")
+_SIGNOFF_FIRST = frozenset("—–―-ARWECTw(")
 
 
 def _looks_ahead(body: str, words: tuple[str, ...]) -> bool:
@@ -304,7 +309,8 @@ class _Para:
             caption = signoff = byline = False
             if n <= 200:
                 caption = c0 in _CAPTION_FIRST and _CAPTION.match(text) is not None
-                signoff = c0 in _SIGNOFF_FIRST and _SIGNOFF.match(text) is not None
+                signoff = ((c0 in _SIGNOFF_FIRST and _SIGNOFF.match(text) is not None)
+                           or ("contributed" in text and _CONTRIBUTED.search(text) is not None))
                 byline = (c0 == "B" and text.startswith("By ")
                           and _BYLINE.match(text) is not None)
             self.caption = caption
@@ -456,9 +462,9 @@ _PRIOR = (
     7.0, -1.0,
 )
 _WEIGHTS = (
-    -6.01, -1.80, -1.65, -3.00, -3.00, -0.91, -0.31, 2.12, -0.44, -0.78, -0.27, -1.10, -1.18,
-    0.60, -0.33, 3.15, -0.34, 0.83, -0.41, 2.25, 2.08, 1.17, 0.17, 1.34, 2.16, -1.31, -3.00,
-    3.69, 2.68, -1.14, 2.20, 3.64, 7.00, -1.01,
+    -6.78, -1.89, -1.72, -3.00, -3.00, -0.78, -0.23, 2.17, -0.71, -0.75, -0.46, -0.95, -0.75,
+    0.74, -0.20, 3.44, -0.61, 0.64, -0.28, 2.14, 1.57, 1.19, 0.20, 1.49, 2.55, -1.37, -3.00,
+    3.66, 2.18, -1.22, 2.27, 3.84, 7.00, -0.97,
 )
 (_BIAS, _PRON_OPENER, _QUOTE_OPENER, _QUOTE_CONT, _COLON, _KNOWN_VERB, _NEW_NAMES_LEDE,
  _TIME_NEW, _ORG, _MANY, _PREV_MANY, _COH, _NCOH, _KNOWN, _ADJ, _LENGTH, _LOGCOH, _LOWCOH,

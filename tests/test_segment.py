@@ -360,7 +360,7 @@ def test_byline_and_kicker_and_dateline_open_stories() -> None:
 @pytest.mark.parametrize(
     "dateline",
     ["TAIPEI, Nov. 3 (CNA) —", "LONDON/LUSAKA, Jan 16 (Reuters) -", "NEW YORK/LONDON (Reuters) -",
-     "DES MOINES, Iowa (AP) —", "MANILA —"],
+     "DES MOINES, Iowa (AP) —", "MANILA —", "April 8 (Reuters) -"],
 )
 def test_dateline_forms_open_a_story(dateline: str) -> None:
     feed = [*THIRD, f"{dateline} Harbor Robotics shares rose 4 percent after the company said "
@@ -378,6 +378,18 @@ def test_an_end_mark_ends_a_story(mark: str) -> None:
     assert [s.start_line for s in stories] == [1, 5]
     assert stories[1].cues == ["previous line ends with an end mark"]
     assert stories[0].kind == "full" and not stories[0].cut_off
+
+
+@pytest.mark.parametrize(
+    "signoff",
+    ["— Staff writer, with CNA", "(Reporting by Ana Ruiz in Lisbon; Editing by Mark Potter)",
+     "Associated Press writer Dana Cole in Phoenix contributed to this report.",
+     "Additional reporting by Chen Yu-fu"],
+)
+def test_wire_signoffs_end_their_story(signoff: str) -> None:
+    stories = list(segment(lines_of([*THIRD, signoff, *FOLLOW_UP])))
+    assert ranges(stories) == [(1, 5, "full"), (6, 8, "full")]
+    assert stories[0].signoff == signoff
 
 
 # -- fast path ---------------------------------------------------------------------------------
