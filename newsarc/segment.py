@@ -204,6 +204,10 @@ _CLOSER_WORDS = frozenset("respond reply return comment declined reached".split(
 _EXCLUDED = _STOP | _NOT_NAMES  # never part of a paragraph's vocabulary
 _ORG_ROLE = _ORG_WORDS | _ROLE_WORDS_LOW
 _BACKREF = frozenset("also other another same further again too both".split())
+_NUMBER_WORDS = frozenset(
+    """More Nearly Almost About Around Over Fewer Less Up Some One Two Three Four Five Six Seven
+    Eight Nine Ten Eleven Twelve Hundreds Thousands Dozens Millions Half""".split()
+)
 _END_OK = frozenset(".!?…:;")
 _QUOTE_END = frozenset("\"”»")
 _CLOSE_CHARS = "\"”’')]»"
@@ -287,7 +291,7 @@ class _Para:
         "glue", "ends", "opens", "kicker", "dateline", "heading", "rich", "opener", "lede",
         "first", "second_lower", "sentences", "closer", "backref", "org_lede",
         "time", "names", "qscore", "pscore", "long", "words", "anchor", "ahead",
-        "outlook", "blank", "sep",
+        "outlook", "blank", "sep", "quote_end", "one_sentence", "numeric",
     )
 
     def __init__(self, number: int, text: str) -> None:
@@ -378,7 +382,10 @@ class _Para:
         w = _WEIGHTS
         outlook = self.outlook = n < OUTLOOK_LEN and (
             not _AHEAD.isdisjoint(words) or " will " in text or " next " in text)
+        quote_end = self.quote_end = text[-1] in _QUOTE_END or (
+            text.endswith((" said.", " says.")) and ('"' in text or "”" in text))
         self.pscore = ((w[_COLON] if text[-1:] == ":" else 0.0)
+                       + (w[_PREV_QUOTE] if quote_end else 0.0)
                        + (w[_OUTLOOK_F] if outlook else 0.0)
                        + (w[_PREV_MANY] if sentences else 0.0)
                        + (w[_CLOSES] if closer else 0.0))
@@ -425,8 +432,13 @@ class _Para:
         self.second_lower = len(lead) > 1 and lead[1][:1].islower()
         backref = not _BACKREF.isdisjoint(body[:60].split())
         self.backref = backref
+        one_sentence = self.one_sentence = (
+            100 <= n <= 450 and ". " not in body and "? " not in body and ".” " not in body
+            and '." ' not in body)
+        numeric = self.numeric = body[:1].isdigit() or w0 in _NUMBER_WORDS
         self.qscore = (
-            w[_BIAS] + (w[_PRON_OPENER] if opener == 2 else w[_QUOTE_OPENER] if opener == 1
+            (w[_ONE_SENTENCE] if one_sentence else 0.0) + (w[_NUMBER] if numeric else 0.0)
+            + w[_BIAS] + (w[_PRON_OPENER] if opener == 2 else w[_QUOTE_OPENER] if opener == 1
                         else 0.0)
             + (w[_ORG] if org_lede else 0.0) + (w[_MANY] if sentences else 0.0)
             + w[_LENGTH] * (min(n, 1000) / 500.0) + (w[_BACKREF_F] if backref else 0.0)
@@ -453,24 +465,25 @@ _FEATURES = (
     "subheading", "previous is a long line that opens a story", "time anchors the lede verb",
     "time word looks ahead", "previous is a short look-ahead line", "cohesion depth",
     "blank line between stories", "previous line is a caption",
+    "one-sentence lede", "previous ends on a quote", "opens with a number",
 )
 # Hand-set beliefs the fit is pulled towards where the data say little (a cue that never
 # fires in the training feeds keeps its prior).
 _PRIOR = (
     -3.0, -3.0, -1.5, -3.0, -3.0, -2.0, 1.5, 1.0, 0.5, 0.0, 0.0, -2.0, -2.0, -1.5, -1.0,
     0.5, -0.5, 1.0, -1.5, 1.5, 1.0, 1.0, 1.0, 0.0, 3.0, -1.5, -3.0, 3.0, 1.0, -1.0, 1.0, 2.0,
-    7.0, -1.0,
+    7.0, -1.0, 0.0, 0.0, 0.0,
 )
 _WEIGHTS = (
-    -6.78, -1.89, -1.72, -3.00, -3.00, -0.78, -0.23, 2.17, -0.71, -0.75, -0.46, -0.95, -0.75,
-    0.74, -0.20, 3.44, -0.61, 0.64, -0.28, 2.14, 1.57, 1.19, 0.20, 1.49, 2.55, -1.37, -3.00,
-    3.66, 2.18, -1.22, 2.27, 3.84, 7.00, -0.97,
+    -7.91, -1.90, -1.64, -3.00, -3.00, -0.75, -0.17, 2.13, -0.76, 0.09, -0.28, -1.03, -0.74,
+    0.79, -0.40, 3.94, -0.52, 0.77, -0.39, 2.04, 1.46, 1.27, 0.16, 1.44, 2.47, -1.20, -3.00,
+    3.76, 1.98, -1.02, 2.18, 3.81, 7.00, -1.00, 1.51, -0.71, 1.35,
 )
 (_BIAS, _PRON_OPENER, _QUOTE_OPENER, _QUOTE_CONT, _COLON, _KNOWN_VERB, _NEW_NAMES_LEDE,
  _TIME_NEW, _ORG, _MANY, _PREV_MANY, _COH, _NCOH, _KNOWN, _ADJ, _LENGTH, _LOGCOH, _LOWCOH,
  _ACROSS, _STAY, _CLOSES, _AGAIN, _FRESH, _TIME_KNOWN, _PREV_TEASER, _BACKREF_F, _SUBHEAD,
  _PREV_OPENS, _ANCHOR_F, _AHEAD_F, _OUTLOOK_F,
- _DEPTH, _BLANK, _AFTER_CAPTION) = range(len(_FEATURES))
+ _DEPTH, _BLANK, _AFTER_CAPTION, _ONE_SENTENCE, _PREV_QUOTE, _NUMBER) = range(len(_FEATURES))
 # Length prior for a finished story of 1, 2, 3 paragraphs (4 or more: 0).
 _SHORT_PENALTY = (-2.0, -4.0, -2.0)
 _OPENER_ALONE = -6.0  # a short finished paragraph with a dateline or kicker, alone
@@ -716,6 +729,9 @@ def _block(
                 0.0,  # cohesion depth, filled in below once the stretch is scored
                 1.0 if q.sep else 0.0,
                 1.0 if pk != k - 1 else 0.0,
+                1.0 if q.one_sentence else 0.0,
+                1.0 if p.quote_end else 0.0,
+                1.0 if q.numeric else 0.0,
             ]
 
 
