@@ -378,6 +378,10 @@ def _report_line(report: FileReport, dry_run: bool) -> str:
         extra.append(f"decoded as {report.encoding}")
     if report.repaired:
         extra.append(f"{report.repaired} mojibake lines repaired")
+    if report.fallback_lines:
+        n = report.fallback_lines
+        extra.append(f"{n} line{'' if n == 1 else 's'} not valid {report.encoding}, "
+                     "decoded with a fallback")
     extra.append(f"feed date {report.feed_date} ({report.date_source})")
     return f"{report.name}: {', '.join(parts)}; {where}; {'; '.join(extra)}"
 

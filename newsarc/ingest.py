@@ -66,6 +66,7 @@ class FileReport:
     feed_date: str = ""
     date_source: str = ""
     repaired: int = 0
+    fallback_lines: int = 0
     error: NewsarcError | None = None
 
     @property
@@ -150,6 +151,7 @@ def ingest_file(
         else:
             _count_only(archive, feed, rows, report, progress)
         report.repaired = feed.repaired
+        report.fallback_lines = feed.fallback_lines
     return report
 
 

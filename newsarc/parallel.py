@@ -34,6 +34,7 @@ class SplitFeed:
     size: int | None
     bytes_read: int
     repaired: int
+    fallback_lines: int
 
     def __enter__(self) -> SplitFeed:
         return self
@@ -59,6 +60,7 @@ class LocalSplit(SplitFeed):
         self.size = self._feed.size
         self.bytes_read = 0
         self.repaired = 0
+        self.fallback_lines = 0
 
     def stories(self) -> Iterator[Story]:
         from newsarc.segment import segment
@@ -68,6 +70,7 @@ class LocalSplit(SplitFeed):
             yield story
         self.bytes_read = self._feed.bytes_read
         self.repaired = self._feed.repaired
+        self.fallback_lines = self._feed.fallback_lines
 
     def close(self) -> None:
         self._feed.close()
@@ -92,6 +95,7 @@ class ChildSplit(SplitFeed):
         self._conn = receive
         self.bytes_read = 0
         self.repaired = 0
+        self.fallback_lines = 0
         try:
             message = self._receive()
             if message[0] != "open":
@@ -114,7 +118,7 @@ class ChildSplit(SplitFeed):
         while True:
             message = self._receive()
             if message[0] == "end":
-                _, self.bytes_read, self.repaired = message
+                _, self.bytes_read, self.repaired, self.fallback_lines = message
                 return
             _, batch, self.bytes_read = message
             yield from batch
@@ -172,7 +176,7 @@ def _child(
                     conn.send(("stories", batch, feed.bytes_read))
                     batch = []
             conn.send(("stories", batch, feed.bytes_read))
-            conn.send(("end", feed.bytes_read, feed.repaired))
+            conn.send(("end", feed.bytes_read, feed.repaired, feed.fallback_lines))
     except NewsarcError as exc:
         _send_quietly(conn, ("error", exc))
     except BaseException as exc:  # reported by the parent as one line

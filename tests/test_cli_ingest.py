@@ -191,3 +191,20 @@ def test_split_formats(newsarc: Newsarc) -> None:
     assert newsarc("split", path, "-f", "ids").stdout.splitlines()[0] == "1-1"
     explained = newsarc("split", path, "--explain", "-f", "tsv").stdout.splitlines()
     assert explained[1].split("\t")[-1].startswith("previous line cut off")
+
+
+def test_report_counts_lines_decoded_with_a_fallback(newsarc: Newsarc, tmp_path: Path) -> None:
+    # Two sources pasted together: UTF-8 stories, and one line saved as cp1252.
+    utf8 = ("Harbor Robotics Corp chairman Daniel Wu (吳丹尼) said yesterday the company would "
+            "open a “smart” plant in Kaohsiung.\n").encode()
+    cp1252 = "The caf\u00e9 chain Bean There Ltd said on Monday it would close 12 shops.\n"
+    feed = tmp_path / "mixed.txt"
+    feed.write_bytes(utf8 * 3 + cp1252.encode("cp1252") + utf8)
+    result = newsarc("ingest", str(feed))
+    assert result.exit_code == 0, result.stderr
+    assert "1 line not valid utf-8, decoded with a fallback" in result.stderr
+    found = newsarc("search", "café", "--format", "ids")
+    assert found.stdout.strip(), "the fallback-decoded line is stored and searchable"
+    clean = tmp_path / "clean.txt"
+    clean.write_bytes(utf8)
+    assert "fallback" not in newsarc("ingest", str(clean)).stderr
