@@ -89,6 +89,7 @@ _QUOTES_OPEN = frozenset("\"“‘")
 _FULLNAME = re.compile(r"[A-Z][a-z][\w-]*(?: (?:[A-Z][a-z][\w-]*|[A-Z]{2,5}|Jr\.?)(?![\w-]))+")
 _SENT_END = re.compile(r"[.!?][\"”’')]*\s+(?=[\"“‘]?[A-Z])")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
+_CJK_PAREN_START = re.compile(r"[(（]\s*[" + _CJK + r"]")
 _CJK_PAREN = re.compile(r"[(（]\s*([" + _CJK + r"][" + _CJK + r"·・ ]{0,15}?)\s*[)）]")
 _TITLE_WORDS = frozenset(
     """premier president vice deputy prime minister ceo cfo coo cto chairman chairwoman
@@ -578,7 +579,7 @@ def _block(
     ids = dict.fromkeys(chain.from_iterable([x.words for x in blk]))
     for word in _EXCLUDED.intersection(ids):
         del ids[word]
-    names = [word for word in ids if word < "a"]  # capitalised
+    names = [*filter("a".__gt__, ids)]  # capitalised
     if len(ids) <= len(_BITS):
         ids = dict(zip(ids, _BITS, strict=False))
     else:
@@ -857,6 +858,8 @@ def _name_before(text: str) -> str:
 def _aliases(lines: list[str]) -> list[tuple[str, str]]:
     """Latin name → CJK form pairs, so either spelling finds the story."""
     out: list[tuple[str, str]] = []
+    if _CJK_PAREN_START.search("\n".join(lines)) is None:
+        return out  # the usual case: one pass over the story instead of a loop over its lines
     for line in lines:
         if "(" not in line and "（" not in line:
             continue
