@@ -2,9 +2,11 @@
 
 Each non-blank line is a paragraph. Cheap cues settle most gaps between paragraphs on their
 own: a line cut off mid-sentence ends a teaser, a kicker, dateline or byline opens a story, a
-caption or sign-off rides with the story around it. The gaps left open (between two finished
-paragraphs) get a score from weighted soft cues (a pronoun or a known surname continues a
-story, a new full name, a time word or a vocabulary shift opens one), and a Viterbi pass over
+caption or sign-off rides with the story around it, blank lines that stand out from the gaps
+around them part stories (unless the next paragraph leans back on a pronoun, a connective or an
+open quotation). The gaps left open (between two finished paragraphs) get a score from
+weighted soft cues (a pronoun or a known surname continues a story, a new full name, a time
+word or a vocabulary shift opens one), and a Viterbi pass over
 each open stretch picks the cuts, with a prior against very short stories. A paragraph that
 names nobody and no organisation, role or time (not a lede) only continues a story.
 Word-level cues come from one regex pass per paragraph; within a stretch each word gets one
@@ -509,7 +511,18 @@ def _hard(paras: list[_Para], i: int) -> tuple[float, str] | None:
         return -_STRONG, ""
     if q.opens:
         return _STRONG, q.opens
+    if q.sep and not _leans_back(p, q):
+        return _STRONG, "blank lines set it apart"
     return None
+
+
+def _leans_back(p: _Para, q: _Para) -> bool:
+    """q opens with a pronoun or connective, or carries on p's open quotation: p's story."""
+    first = q.body.split(" ", 1)[0]
+    if first[:1] in _QUOTES_OPEN:
+        return _unclosed(p.text)
+    return (first.rstrip(",.:;") in _PRON or first.rstrip(",.:;") in _CONN
+            or q.body.startswith(_CONN_PHRASES))
 
 
 def _region(
@@ -958,7 +971,7 @@ def _stretches(
             inner = []
         elif q.attached:
             inner.append(join)
-        elif q.opens:
+        elif q.opens or (q.sep and not _leans_back(p, q)):
             yield lo, i, inner
             lo = i
             inner = []

@@ -186,6 +186,14 @@ def test_blank_lines_that_stand_out_separate_stories() -> None:
     assert ranges(stories) == [(1, 29, "full"), (32, 36, "full")]
 
 
+def test_blank_lines_part_short_stories_too() -> None:
+    # Two-paragraph stories are unlikely on soft cues alone; a blank line between them decides.
+    feed = [*THIRD[:2], "", *FOLLOW_UP[:2], "", SECOND[1], SECOND[3]]
+    stories = list(segment(lines_of(feed)))
+    assert [(s.start_line, s.end_line) for s in stories] == [(1, 2), (4, 5), (7, 8)]
+    assert stories[1].cues == ["blank lines set it apart"]
+
+
 def test_blank_lines_as_paragraph_style_cut_nothing() -> None:
     plain = list(segment(lines_of(ARTICLE + SECOND + THIRD)))
     spaced = [x for para in ARTICLE + SECOND + THIRD for x in (para, "")]
