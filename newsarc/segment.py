@@ -271,6 +271,11 @@ _CAPTION_FIRST = frozenset("PpFfGgIiVvCcMm")
 _SIGNOFF_FIRST = frozenset("—–―-ARWECTw(")
 
 
+def _connective(first: str, body: str) -> bool:
+    """A paragraph whose first word (or phrase) leans on what came before: He, However, ..."""
+    return first in _PRON or first in _CONN or body.startswith(_CONN_PHRASES)
+
+
 def _looks_ahead(body: str, words: tuple[str, ...]) -> bool:
     """The first time word is "tomorrow" or comes after "will", "would", "expected"...
 
@@ -400,7 +405,7 @@ class _Para:
             w0 = w0.lstrip("\"“‘'")
         w0 = w0.rstrip(",.:;")
         # opener: 2 pronoun/connective, 1 quote, 0 plain
-        if (w0 in _PRON or w0 in _CONN or body.startswith(_CONN_PHRASES)
+        if (_connective(w0, body)
                 or (time and _FRONTED_TIME.match(body) is not None)
                 or (w0 == "The" and len(lead) > 1
                     and lead[1].rstrip(",.:;’'s") in _THE_NOUNS)):
@@ -521,8 +526,7 @@ def _leans_back(p: _Para, q: _Para) -> bool:
     first = q.body.split(" ", 1)[0]
     if first[:1] in _QUOTES_OPEN:
         return _unclosed(p.text)
-    return (first.rstrip(",.:;") in _PRON or first.rstrip(",.:;") in _CONN
-            or q.body.startswith(_CONN_PHRASES))
+    return _connective(first.rstrip(",.:;"), q.body)
 
 
 def _region(
