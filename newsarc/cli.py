@@ -197,6 +197,10 @@ def _stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
+# the output formats of split, list, search and tags
+_STORY_FORMATS = ("auto", "table", "tsv", "csv", "json", "jsonl", "ids")
+
+
 def _format(fmt: str, allowed: tuple[str, ...]) -> str:
     from newsarc.render import resolve_format
 
@@ -492,7 +496,7 @@ def split(
     from newsarc.render import write_split
     from newsarc.segment import segment
 
-    out_format = _format(fmt, ("auto", "table", "tsv", "csv", "json", "jsonl", "ids"))
+    out_format = _format(fmt, _STORY_FORMATS)
     if file == "-" and sys.stdin.isatty():
         raise UsageError("nothing to split: name a feed file, or pipe a feed in")
     with open_feed(file, encoding=encoding) as feed:
@@ -520,7 +524,7 @@ def list_(
     """Stories, newest first."""
     from newsarc.render import write_stories
 
-    out_format = _format(fmt, ("auto", "table", "tsv", "csv", "json", "jsonl", "ids"))
+    out_format = _format(fmt, _STORY_FORMATS)
     filters = _filters(
         since, until, day, tag, source, kind, mentions_date, mentions_since, mentions_until
     )
@@ -555,7 +559,7 @@ def search(
     from newsarc.query import check_raw, highlight_terms, to_fts
     from newsarc.render import write_stories
 
-    out_format = _format(fmt, ("auto", "table", "tsv", "csv", "json", "jsonl", "ids"))
+    out_format = _format(fmt, _STORY_FORMATS)
     filters = _filters(
         since, until, day, tag, source, kind, mentions_date, mentions_since, mentions_until
     )
@@ -632,7 +636,7 @@ def tags_list(
         return
     from newsarc.render import write_tags
 
-    out_format = _format(fmt, ("auto", "table", "tsv", "csv", "json", "jsonl", "ids"))
+    out_format = _format(fmt, _STORY_FORMATS)
     with _open(db) as archive:
         write_tags(archive.tags(), out_format)
 
