@@ -246,6 +246,23 @@ def _full_names(body: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+# A company under its full registered name (Xpeng Inc, Sip & Pearl Co): wire style gives it
+# at first mention and a short form after, so early in a paragraph it marks an introduction.
+_CORP = re.compile(
+    r"\b(?:[A-Z][\w’'-]*(?: &)? )+(?:Corp|Corporation|Co|Inc|Ltd|Group|Holdings|AG|SA)\b")
+_CORP_WORDS = frozenset("Corp Corporation Co Inc Ltd Group Holdings".split())
+
+
+def _corps(body: str) -> tuple[tuple[str, ...], ...]:
+    """The words of each company named in full early in a paragraph, to test for first use."""
+    out = []
+    for m in _CORP.finditer(body, 0, 120):
+        toks = tuple(t for t in m.group(0).split()[:-1] if t not in _EXCLUDED and t != "&")
+        if toks:
+            out.append(toks)
+    return tuple(out)
+
+
 def _unclosed(text: str) -> bool:
     """A quotation opened and not closed: the next paragraph may carry it on."""
     return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
@@ -299,7 +316,7 @@ class _Para:
         "glue", "ends", "opens", "kicker", "dateline", "heading", "rich", "opener", "lede",
         "first", "second_lower", "sentences", "closer", "backref", "org_lede",
         "time", "names", "qscore", "pscore", "long", "words", "anchor", "ahead",
-        "outlook", "blank", "sep", "quote_end", "one_sentence", "numeric",
+        "outlook", "blank", "sep", "quote_end", "one_sentence", "numeric", "corps",
     )
 
     def __init__(self, number: int, text: str) -> None:
@@ -437,6 +454,8 @@ class _Para:
         elif w0.endswith(("’", "'")):
             w0 = w0[:-1]
         self.first = w0
+        self.corps = (_corps(body) if org_lede and (
+            not _CORP_WORDS.isdisjoint(words) or " AG" in body or " SA" in body) else ())
         self.second_lower = len(lead) > 1 and lead[1][:1].islower()
         backref = not _BACKREF.isdisjoint(body[:60].split())
         self.backref = backref
@@ -474,24 +493,26 @@ _FEATURES = (
     "time word looks ahead", "previous is a short look-ahead line", "cohesion depth",
     "blank line between stories", "previous line is a caption",
     "one-sentence lede", "previous ends on a quote", "opens with a number",
+    "new company named early",
 )
 # Hand-set beliefs the fit is pulled towards where the data say little (a cue that never
 # fires in the training feeds keeps its prior).
 _PRIOR = (
     -3.0, -3.0, -1.5, -3.0, -3.0, -2.0, 1.5, 1.0, 0.5, 0.0, 0.0, -2.0, -2.0, -1.5, -1.0,
     0.5, -0.5, 1.0, -1.5, 1.5, 1.0, 1.0, 1.0, 0.0, 3.0, -1.5, -3.0, 3.0, 1.0, -1.0, 1.0, 2.0,
-    7.0, -1.0, 0.0, 0.0, 0.0,
+    7.0, -1.0, 0.0, 0.0, 0.0, 1.0,
 )
 _WEIGHTS = (
-    -7.91, -1.90, -1.64, -3.00, -3.00, -0.75, -0.17, 2.13, -0.76, 0.09, -0.28, -1.03, -0.74,
-    0.79, -0.40, 3.94, -0.52, 0.77, -0.39, 2.04, 1.46, 1.27, 0.16, 1.44, 2.47, -1.20, -3.00,
-    3.76, 1.98, -1.02, 2.18, 3.81, 7.00, -1.00, 1.51, -0.71, 1.35,
+    -7.82, -1.86, -1.61, -3.00, -3.00, -0.63, -0.29, 2.14, -1.05, 0.15, -0.28, -0.96, -0.60,
+    0.72, -0.37, 3.94, -0.53, 0.82, -0.44, 1.98, 1.44, 1.35, 0.09, 1.33, 2.45, -1.15, -3.00,
+    3.66, 2.14, -0.91, 2.16, 3.63, 7.00, -1.01, 1.40, -0.65, 1.44, 2.13,
 )
 (_BIAS, _PRON_OPENER, _QUOTE_OPENER, _QUOTE_CONT, _COLON, _KNOWN_VERB, _NEW_NAMES_LEDE,
  _TIME_NEW, _ORG, _MANY, _PREV_MANY, _COH, _NCOH, _KNOWN, _ADJ, _LENGTH, _LOGCOH, _LOWCOH,
  _ACROSS, _STAY, _CLOSES, _AGAIN, _FRESH, _TIME_KNOWN, _PREV_TEASER, _BACKREF_F, _SUBHEAD,
  _PREV_OPENS, _ANCHOR_F, _AHEAD_F, _OUTLOOK_F,
- _DEPTH, _BLANK, _AFTER_CAPTION, _ONE_SENTENCE, _PREV_QUOTE, _NUMBER) = range(len(_FEATURES))
+ _DEPTH, _BLANK, _AFTER_CAPTION, _ONE_SENTENCE, _PREV_QUOTE, _NUMBER,
+ _NEW_CORP) = range(len(_FEATURES))
 # Length prior for a finished story of 1, 2, 3 paragraphs (4 or more: 0).
 _SHORT_PENALTY = (-2.0, -4.0, -2.0)
 _OPENER_ALONE = -6.0  # a short finished paragraph with a dateline or kicker, alone
@@ -646,6 +667,7 @@ def _block(
     w_prev_teaser, w_prev_opens = w[_PREV_TEASER], w[_PREV_OPENS]
     log = math.log
     w_blank, w_after_caption = w[_BLANK], w[_AFTER_CAPTION]
+    w_new_corp = w[_NEW_CORP]
     for k in [k for k in range(k0, k1) if span[k].lede or span[k].sep]:
         q = span[k]
         pk = _prev(span, k)
@@ -669,6 +691,11 @@ def _block(
         else:
             across = stay = 0
         known = (qc & bc).bit_count() / qc.bit_count() if qc else 0.0
+        new_corp = False
+        for toks in q.corps:  # a company's full name, none of its words just seen
+            if not any(get(t, 0) & bc for t in toks):
+                new_corp = True
+                break
         again = fresh = False
         for _, nm in q.names:
             if get(nm, 0) & bc:
@@ -710,6 +737,8 @@ def _block(
             s += w_blank
         if pk != k - 1:
             s += w_after_caption
+        if new_corp:
+            s += w_new_corp
         scores[g] = s
         if want:
             feats[g] = [
@@ -750,6 +779,7 @@ def _block(
                 1.0 if q.one_sentence else 0.0,
                 1.0 if p.quote_end else 0.0,
                 1.0 if q.numeric else 0.0,
+                1.0 if new_corp else 0.0,
             ]
 
 

@@ -554,3 +554,20 @@ def test_a_new_full_name_counts_without_a_role_or_time_word() -> None:
     feats = _region(paras, 0, len(paras), want=True)[2]  # enriches the paragraphs
     assert paras[4].lede and not paras[4].time and not paras[4].org_lede
     assert feats[3][_FEATURES.index("new full name")] == 1.0
+
+
+def test_a_company_named_in_full_is_an_introduction_only_the_first_time() -> None:
+    from newsarc.segment import _FEATURES, _corps
+
+    assert _corps("Sip & Pearl Co (珍飲), the Taichung-based tea chain, plans to ...") == (
+        ("Sip", "Pearl"),)
+    assert _corps("Swiss utility Alpenstrom AG said on Monday ...") == (("Alpenstrom",),)
+    assert _corps("The chain said it would open 300 stores in Canada.") == ()
+    new_corp = _FEATURES.index("new company named early")
+    lede = ("Kestrel Dairy Group said it would build a milk powder plant in Changhua, its first "
+            "outside the north, as demand from bakeries keeps rising.")
+    again = "Kestrel Dairy Group said the plant would employ about 300 people when it opens."
+    paras = _paras([*THIRD, lede, again, "Kestrel shares rose 2 percent after the news."])
+    feats = _region(paras, 0, len(paras), want=True)[2]
+    assert feats[3][new_corp] == 1.0  # not seen in the story before the gap
+    assert feats[4][new_corp] == 0.0  # named again inside its own story
