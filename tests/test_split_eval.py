@@ -49,7 +49,7 @@ def test_exact_story_counts(tmp_path: Path) -> None:
 
 def test_held_out_text_is_never_shown_nor_fitted(tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    held = tmp_path / split_eval.HELD_OUT
+    held = tmp_path / split_eval.HELD_OUT[-1]
     _feed(held, "one", [(1, 2), (3, 4), (5, 5)])
     assert split_eval.main([str(held), "--json"]) == 0
     out = capsys.readouterr().out
@@ -59,7 +59,7 @@ def test_held_out_text_is_never_shown_nor_fitted(tmp_path: Path,
     assert exc.value.code == 2
 
 
-@pytest.mark.parametrize("name", ["dev", "test", "fresh", "extra", "holdout"])
+@pytest.mark.parametrize("name", ["dev", "test", "fresh", "extra", "wide", "holdout", "holdout2"])
 def test_committed_feeds_match_their_pools(name: str) -> None:
     out = SPLITS / name
     assert sorted(out.glob("*.labels.json")), f"no labelled feeds in {out}"
