@@ -43,6 +43,10 @@ _CAPTION = re.compile(
 )
 _SIGNOFF = re.compile(
     r"^(?:[—–―-]{1,2}\s*(?:[A-Z][\w.’']*|by\b)"
+    # "Staff report, with Kyodo", "Staff writer": a credit line without the dash
+    r"|Staff\s+(?:writers?|reporters?|report|correspondents?)\s*(?:,\s*with\s+\S.{0,30})?$"
+    # "By Shin Ji-won (jiwon@example.com)": a byline with an e-mail address closes a story
+    r"|By\s+[A-Z][^()@]{1,60}\(\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*\)\s*$"
     r"|\(?(?:Additional\s+reporting|Reporting|Writing|Editing|Edited|Compiled|Translated)"
     r"\s+by\s"
     r"|With\s+additional\s+reporting\b)"
@@ -50,7 +54,8 @@ _SIGNOFF = re.compile(
 # "Associated Press writer Jo Doe in Reno contributed to this report."
 _CONTRIBUTED = re.compile(
     r"\bcontributed(?:\s+reporting)?\s+to\s+this\s+(?:report|story)[.)]*\s*$")
-_BYLINE = re.compile(r"^By\s+[A-Z][\w.’'-]+(?:\s+[A-Z][\w.’'-]+){0,4}\s*(?:$|/|,|\band\b)")
+_BYLINE = re.compile(
+    r"^By\s+[A-Z][\w.’'-]+(?:\s+[A-Z][\w.’'-]+){0,4}\s*(?:$|/|,|\band\b|in\s+[A-Z]\S*\s*$)")
 _KICKER = re.compile(r"^([A-Z][A-Z0-9&’'.-]*(?:\s+[A-Z0-9&’'.-]+){0,4})\s*:\s+(?=\S)")
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
 _DATELINE = re.compile(
@@ -285,7 +290,7 @@ _END_ANY = _END_OK | _QUOTE_END
 # What some wires put after a story's last paragraph (Yonhap and CNA "(END)", "###", "-30-").
 _END_MARKS = ("(END)", "(end)", "(End)", "###", "-30-", "- 30 -")
 _CAPTION_FIRST = frozenset("PpFfGgIiVvCcMm")
-_SIGNOFF_FIRST = frozenset("—–―-ARWECTw(")
+_SIGNOFF_FIRST = frozenset("—–―-ARWECTw(SB")
 
 
 def _connective(first: str, body: str) -> bool:
@@ -340,7 +345,7 @@ class _Para:
                 caption = c0 in _CAPTION_FIRST and _CAPTION.match(text) is not None
                 signoff = ((c0 in _SIGNOFF_FIRST and _SIGNOFF.match(text) is not None)
                            or ("contributed" in text and _CONTRIBUTED.search(text) is not None))
-                byline = (c0 == "B" and text.startswith("By ")
+                byline = (not signoff and c0 == "B" and text.startswith("By ")
                           and _BYLINE.match(text) is not None)
             self.caption = caption
             self.signoff = signoff
@@ -534,6 +539,8 @@ def _hard(paras: list[_Para], i: int) -> tuple[float, str] | None:
     if p.ends and not q.signoff:  # a caption after a teaser or a sign-off opens the next story
         return _STRONG, p.ends
     if q.attached:
+        return -_STRONG, ""
+    if q.byline and p.kicker and p.terminal:  # headline with a kicker, then its byline
         return -_STRONG, ""
     if q.opens:
         return _STRONG, q.opens
@@ -1003,7 +1010,7 @@ def _stretches(
             yield lo, i, inner
             lo = i
             inner = []
-        elif q.attached:
+        elif q.attached or (q.byline and p.kicker and p.terminal):
             inner.append(join)
         elif q.opens or (q.sep and not _leans_back(p, q)):
             yield lo, i, inner

@@ -363,6 +363,17 @@ def test_byline_and_kicker_and_dateline_open_stories() -> None:
     assert stories[1].kicker == "OUTLOOK" and stories[1].cues == ["kicker OUTLOOK"]
     stories = list(segment(lines_of(ARTICLE + SECOND)))
     assert stories[1].cues == ["dateline TAIPEI, Nov. 3 (CNA) —"]
+    feed = [*THIRD, "By Rachel Donnan in Christchurch", *SECOND[1:]]
+    assert [s.start_line for s in segment(lines_of(feed))] == [1, 5]
+
+
+def test_a_byline_under_a_kicker_headline_joins_it() -> None:
+    # "KICKER: Headline Lede ..." then the byline: one story, not two.
+    feed = [*THIRD, "OUTLOOK: Rail operator plans a new line " + SECOND[1],
+            "By Jasper Lui", *SECOND[2:]]
+    stories = list(segment(lines_of(feed)))
+    assert ranges(stories) == [(1, 4, "full"), (5, 9, "full")]
+    assert stories[1].kicker == "OUTLOOK"
 
 
 @pytest.mark.parametrize(
@@ -392,7 +403,8 @@ def test_an_end_mark_ends_a_story(mark: str) -> None:
     "signoff",
     ["— Staff writer, with CNA", "(Reporting by Ana Ruiz in Lisbon; Editing by Mark Potter)",
      "Associated Press writer Dana Cole in Phoenix contributed to this report.",
-     "Additional reporting by Chen Yu-fu"],
+     "Additional reporting by Chen Yu-fu", "Staff report, with Kyodo", "Staff writer",
+     "By Mina Seo (mina@herald.example.kr)"],
 )
 def test_wire_signoffs_end_their_story(signoff: str) -> None:
     stories = list(segment(lines_of([*THIRD, signoff, *FOLLOW_UP])))
