@@ -418,7 +418,10 @@ class Archive:
             if raw or "fts5" in str(exc) or "syntax" in str(exc):
                 raise UsageError(f"invalid search query: {exc}") from exc
             raise
-        yield from self._hits(expression, ranked, details)
+        # With a limit, every page's rowid range holds at most CANDIDATES + 1 matches (see
+        # _ranked); without one, a page of a common word's hits may span the whole archive.
+        bounded = (limit is not None and limit <= CANDIDATES) or len(ranked) <= CANDIDATES
+        yield from self._hits(expression, ranked, details, bounded)
 
     def _ranked(
         self, expression: str, filters: Filters, limit: int | None
@@ -432,7 +435,8 @@ class Archive:
         are ranked exactly by bm25. When there are more (a very common word on a big archive),
         bm25 would cost tens of milliseconds, so the newest CANDIDATES matches are ordered
         with the stories that match in the title first, newest first; their score is None.
-        Without a limit (piped output) every match is ranked by bm25.
+        Without a limit (piped output), or with one above CANDIDATES, every match is ranked
+        by bm25.
         """
         clauses, params = self._where(filters)
         where = " AND ".join(clauses)
@@ -444,8 +448,8 @@ class Archive:
             f"SELECT f.rowid, bm25(stories_fts, 10.0, 1.0, 1.0) AS score {join} "
             "ORDER BY score, f.rowid DESC LIMIT ?"
         )
-        if limit is None:
-            rows = self.conn.execute(bm25, [expression, *params, -1])
+        if limit is None or limit > CANDIDATES:  # asked for more than the candidates
+            rows = self.conn.execute(bm25, [expression, *params, -1 if limit is None else limit])
             return [(int(i), float(score)) for i, score in rows]
         if len(clauses) == 1 and not self._writing_elsewhere():
             # No filter to apply and no hidden batch: the index alone answers (no join).
@@ -476,23 +480,38 @@ class Archive:
         return [(i, None) for i in newest[:limit]]
 
     def _hits(
-        self, expression: str, ranked: list[tuple[int, float | None]], details: bool
+        self,
+        expression: str,
+        ranked: list[tuple[int, float | None]],
+        details: bool,
+        bounded: bool = True,
     ) -> Iterator[Row]:
-        """The ranked stories with their snippets, fetched a page at a time, in rank order."""
+        """The ranked stories with their snippets, fetched a page at a time, in rank order.
+
+        FTS5 answers ``rowid IN (...)`` with one index seek per id, each a walk into every
+        term's doclist (0.1-0.7 ms for a common word). When the page's rowid range holds few
+        matches (``bounded``), one pass over that stretch of the doclists is cheaper, with
+        the snippet made only for the page's ids; otherwise the seeks are.
+        """
         extra = f", {_MENTIONS}" if details else ""
+        make_snippet = f"snippet(stories_fts, 1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24)"
         for start in range(0, len(ranked), 50):
             page = ranked[start : start + 50]
             ids = [i for i, _ in page]
             marks = ",".join("?" * len(ids))
-            # The rowid range lets FTS5 read only that stretch of each doclist.
-            snippets = dict(
-                self.conn.execute(
-                    f"SELECT rowid, snippet(stories_fts, 1, '{MARK_OPEN}', '{MARK_CLOSE}', "
-                    "'…', 24) FROM stories_fts WHERE stories_fts MATCH ? "
-                    f"AND rowid BETWEEN ? AND ? AND rowid IN ({marks})",
-                    [expression, min(ids), max(ids), *ids],
+            if bounded:
+                sql = (
+                    f"SELECT rowid, CASE WHEN rowid IN ({marks}) THEN {make_snippet} END "
+                    "FROM stories_fts WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?"
                 )
-            )
+                params: list[Any] = [*ids, expression, min(ids), max(ids)]
+            else:
+                sql = (
+                    f"SELECT rowid, {make_snippet} FROM stories_fts WHERE stories_fts MATCH ? "
+                    f"AND rowid BETWEEN ? AND ? AND rowid IN ({marks})"
+                )
+                params = [expression, min(ids), max(ids), *ids]
+            snippets = {i: text for i, text in self.conn.execute(sql, params) if text is not None}
             rows = {
                 row["id"]: row
                 for row in self._rows(

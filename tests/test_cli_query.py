@@ -247,3 +247,40 @@ def test_foreign_database_with_a_version_is_refused(newsarc: Newsarc, db: Path) 
     conn.close()
     result = newsarc("list")
     assert result.exit_code == 1 and "not a newsarc archive" in result.stderr
+
+
+def _many_teasers(n: int) -> str:
+    """n one-line teasers, each naming the harbour only after its opening, cut off."""
+    lines = []
+    for i in range(n):
+        lines.append(
+            f"Council member Avery Number{i} said on Friday that the district would repave "
+            f"{i + 3} streets this year. Residents had asked for the work since the spring floods. "
+            "Contractors said the schedule was tight but possible with two crews working at "
+            "night and at weekends. Shops along the route said they would stay open. The last "
+            f"stretch runs down to the old harbour wall, where crews will start in week {i % 7} "
+            "and finish before the ferry season, the council said, adding that the budget had"
+        )
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("candidates", [1000, 55])  # all matches ranked; more than candidates
+@pytest.mark.parametrize("limit", [None, "52", "80"])
+def test_every_hit_gets_its_own_snippet_on_every_page(
+    newsarc: Newsarc, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    candidates: int, limit: str | None,
+) -> None:
+    # More hits than one page of snippets (50), in both ways _ranked can order them.
+    monkeypatch.setattr("newsarc.store.CANDIDATES", candidates)
+    feed = tmp_path / "2024-05-02-council.txt"
+    feed.write_text(_many_teasers(120), encoding="utf-8")
+    assert "120 stories found" in newsarc("ingest", str(feed)).stderr
+    args = ["search", "harbour", "--format", "jsonl"] + (["--limit", limit] if limit else [])
+    hits = [json.loads(line) for line in newsarc(*args).stdout.splitlines()]
+    assert len(hits) == (int(limit) if limit else 120), "a limit above the candidates too"
+    assert len({h["id"] for h in hits}) == len(hits)
+    for hit in hits:
+        # The snippet is the story's own passage around the match, not its opening.
+        assert "harbour" in hit["snippet"], hit["snippet"]
+        assert hit["snippet"] in hit["text"].replace("\n", " ") or "…" in hit["snippet"]
+        assert f"week {(int(hit['title'].split('Number')[1].split()[0])) % 7}" in hit["snippet"]
