@@ -38,7 +38,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -291,6 +291,7 @@ class SplitRow:
     decode_s: float
     segment_s: float
     stories: int
+    dates_s: float = math.inf  # extract_mentions over every story's text, in-process
 
 
 def measure_split(s: Settings, feed: synth.FeedInfo) -> SplitRow:
@@ -303,16 +304,24 @@ def measure_split(s: Settings, feed: synth.FeedInfo) -> SplitRow:
             for _ in range(s.reps)
         ]
     )
-    decode_s, segment_s, n = math.inf, math.inf, 0
+    from newsarc.dates import extract_mentions
+
+    decode_s, segment_s, dates_s, n = math.inf, math.inf, math.inf, 0
+    day = date(2024, 4, 29)
     for _ in range(s.reps):
         t0 = time.perf_counter()
         with open_feed(str(feed.path)) as f:
             lines = list(f.lines())
         t1 = time.perf_counter()
-        n = sum(1 for _ in segment(lines))
+        texts = [story.text for story in segment(lines)]
         t2 = time.perf_counter()
+        for text in texts:
+            extract_mentions(text, day)
+        t3 = time.perf_counter()
+        n = len(texts)
         decode_s, segment_s = min(decode_s, t1 - t0), min(segment_s, t2 - t1)
-    return SplitRow(feed.mb, proc, decode_s, segment_s, n)
+        dates_s = min(dates_s, t3 - t2)
+    return SplitRow(feed.mb, proc, decode_s, segment_s, n, dates_s)
 
 
 # -- 3. big archives --------------------------------------------------------------------------
@@ -921,6 +930,9 @@ def render(r: Results) -> str:
             f"| {sp.mb / sp.decode_s:.1f} |",
             f"| `newsarc.segment.segment` in-process | {sp.segment_s:.2f} "
             f"| {sp.mb / sp.segment_s:.1f} |",
+            f"| `newsarc.dates.extract_mentions` over the stories, in-process (ingest does "
+            f"half of it in the splitting process) | {sp.dates_s:.2f} "
+            f"| {sp.mb / sp.dates_s:.1f} |",
         ]
     if r.big_ingest:
         b = r.big_ingest
