@@ -8,7 +8,8 @@ open quotation). The gaps left open (between two finished paragraphs) get a scor
 weighted soft cues (a pronoun or a known surname continues a story, a new full name, a time
 word or a vocabulary shift opens one), and a Viterbi pass over
 each open stretch picks the cuts, with a prior against very short stories. A paragraph that
-names nobody and no organisation, role or time (not a lede) only continues a story.
+names nobody and no organisation, role or time is scored with a cue against it (a feature's
+scene or question lede still opens a story when the rest of the evidence is strong).
 Word-level cues come from one regex pass per paragraph; within a stretch each word gets one
 bit, so the cohesion windows are integer or/and/bit counts rather than Python loops.
 The window slides: all stories but the last are emitted, so memory stays bounded.
@@ -193,6 +194,25 @@ _FRONTED_TIME = re.compile(
     r"(?:Yesterday|yesterday|Today|today|Tonight|tonight|" + _DAY + r")"
     r"(?: (?:morning|afternoon|evening|night))?,"
 )
+# A time phrase that follows on from an earlier moment of the same story: "By noon, ...",
+# "Hours later, ...", "Later that day, ...".
+_FRONTED_LATER = re.compile(
+    r"(?:(?:By|At|Until|Around|Shortly after|Soon after) (?:about |around |late |early )?"
+    r"(?:noon|midday|midnight|dawn|dusk|nightfall|then|that time|the time|the end of the day)\b"
+    r"|(?:Hours|Minutes|Days|Weeks|Months|Moments|A day|A week|A month|Shortly|Soon|Not long)"
+    r" (?:later|afterwards?|after that)\b"
+    r"|Later (?:that|the same|in the) (?:day|night|morning|afternoon|evening|week)\b)"
+)
+_LATER_FIRST = frozenset("By At Until Around Shortly Soon Hours Minutes Days Weeks Months "
+                         "Moments A Not Later".split())
+# A definite subject that points back to something told: "The dispute echoes ...", "The
+# ruling comes ...": "The", one common noun, then a verb that comments rather than reports.
+_THE_BACK = re.compile(
+    r"The [a-z]{3,} (?:is|was|has|had|comes|came|follows|followed|marks|marked|echoes|echoed"
+    r"|adds|added|could|would|will|may|might|also|remains|remained|reflects|reflected"
+    r"|highlights|underscores|means|meant|raises|raised|leaves|left|puts|brings|brought"
+    r"|appears|appeared|seems|seemed)\b"
+)
 # A time word in a line that looks ahead ("will meet on Monday", "expected from tomorrow")
 # dates an outlook, not the event a story opens with. Looking ahead: one of these words
 # (all in _WORDS's vocabulary) or " will ".
@@ -214,7 +234,9 @@ _ORG_ROLE = _ORG_WORDS | _ROLE_WORDS_LOW
 _BACKREF = frozenset("also other another same further again too both".split())
 _NUMBER_WORDS = frozenset(
     """More Nearly Almost About Around Over Fewer Less Up Some One Two Three Four Five Six Seven
-    Eight Nine Ten Eleven Twelve Hundreds Thousands Dozens Millions Half""".split()
+    Eight Nine Ten Eleven Twelve Thirteen Fourteen Fifteen Sixteen Seventeen Eighteen Nineteen
+    Twenty Thirty Forty Fifty Sixty Seventy Eighty Ninety Hundreds Thousands Dozens Millions
+    Tens Scores Billions Half""".split()
 )
 _END_OK = frozenset(".!?…:;")
 _QUOTE_END = frozenset("\"”»")
@@ -321,7 +343,8 @@ class _Para:
         "glue", "ends", "opens", "kicker", "dateline", "heading", "rich", "opener", "lede",
         "first", "second_lower", "sentences", "closer", "backref", "org_lede",
         "time", "names", "qscore", "pscore", "long", "words", "anchor", "ahead",
-        "outlook", "blank", "sep", "quote_end", "one_sentence", "numeric", "corps",
+        "outlook", "blank", "sep", "quote_end", "one_sentence", "numeric", "corps", "theback",
+        "question",
     )
 
     def __init__(self, number: int, text: str) -> None:
@@ -394,9 +417,7 @@ class _Para:
         """Word-level cues (openers, vocabulary, names, roles, time words), computed once.
 
         Also the part of a gap's score that depends on this paragraph alone: qscore when it
-        opens the gap, pscore when it closes it (see _block). A paragraph with no full name
-        and no organisation, role or time word (not a lede) never opens a story on soft cues
-        alone, so its gap needs only its cohesion.
+        opens the gap, pscore when it closes it (see _block).
         """
         self.rich = True
         text = self.text
@@ -429,6 +450,7 @@ class _Para:
         # opener: 2 pronoun/connective, 1 quote, 0 plain
         if (_connective(w0, body)
                 or (time and _FRONTED_TIME.match(body) is not None)
+                or (w0 in _LATER_FIRST and _FRONTED_LATER.match(body) is not None)
                 or (w0 == "The" and len(lead) > 1
                     and lead[1].rstrip(",.:;’'s") in _THE_NOUNS)):
             opener = 2
@@ -442,10 +464,7 @@ class _Para:
             opener = 0
         self.opener = opener
         names = self.names = _full_names(body) if opener == 0 else ()
-        lede = self.lede = org_lede or time or bool(names)
-        if not lede and not self.blank:  # a gap after blank lines is scored in full
-            self.anchor = self.ahead = False
-            return
+        self.lede = org_lede or time or bool(names)
         anchor = quote_lede
         if time and opener == 0 and not anchor:
             stop = body.find(". ", 0, 300)
@@ -468,6 +487,10 @@ class _Para:
             100 <= n <= 450 and ". " not in body and "? " not in body and ".” " not in body
             and '." ' not in body)
         numeric = self.numeric = body[:1].isdigit() or w0 in _NUMBER_WORDS
+        theback = self.theback = w0 == "The" and opener == 0 and _THE_BACK.match(body) is not None
+        # a question as the first sentence, outside quotes: a feature's lede ("What does ...?")
+        q_at = body.find("?", 0, 200) if not quoted else -1
+        question = self.question = q_at > 0 and ". " not in body[:q_at]
         self.qscore = (
             (w[_ONE_SENTENCE] if one_sentence else 0.0) + (w[_NUMBER] if numeric else 0.0)
             + w[_BIAS] + (w[_PRON_OPENER] if opener == 2 else w[_QUOTE_OPENER] if opener == 1
@@ -475,7 +498,8 @@ class _Para:
             + (w[_ORG] if org_lede else 0.0) + (w[_MANY] if sentences else 0.0)
             + w[_LENGTH] * (min(n, 1000) / 500.0) + (w[_BACKREF_F] if backref else 0.0)
             + (w[_SUBHEAD] if self.heading else 0.0) + (w[_ANCHOR_F] if anchor else 0.0)
-            + (w[_AHEAD_F] if ahead else 0.0)
+            + (w[_AHEAD_F] if ahead else 0.0) + (w[_THE_BACK_F] if theback else 0.0)
+            + (w[_QUESTION] if question else 0.0)
         )
 
 
@@ -498,28 +522,29 @@ _FEATURES = (
     "time word looks ahead", "previous is a short look-ahead line", "cohesion depth",
     "blank line between stories", "previous line is a caption",
     "one-sentence lede", "previous ends on a quote", "opens with a number",
-    "new company named early",
+    "new company named early", "names nobody (no name, organisation, role or time)",
+    "'The' and a noun comment on what was told", "opens with a question",
 )
 # Hand-set beliefs the fit is pulled towards where the data say little (a cue that never
 # fires in the training feeds keeps its prior).
 _PRIOR = (
     -3.0, -3.0, -1.5, -3.0, -3.0, -2.0, 1.5, 1.0, 0.5, 0.0, 0.0, -2.0, -2.0, -1.5, -1.0,
     0.5, -0.5, 1.0, -1.5, 1.5, 1.0, 1.0, 1.0, 0.0, 3.0, -1.5, -3.0, 3.0, 1.0, -1.0, 1.0, 2.0,
-    7.0, -1.0, 0.0, 0.0, 0.0, 1.0,
+    7.0, -1.0, 0.0, 0.0, 0.0, 1.0, -3.0, -1.0, 3.0,
 )
 _WEIGHTS: tuple[float, ...] = (
-    -7.81, -1.89, -1.61, -3.00, -3.00, -0.48, -0.35, 2.10, -0.95, 0.27, -0.22, -0.91, -0.75,
-    0.66, -0.53, 4.01, -0.39, 1.08, -0.25, 1.72, 1.54, 1.42, -0.05, 1.36, 2.53, -1.17,
-    -3.00, 3.74, 2.06, -0.97, 2.24, 3.80, 7.00, -0.91, 1.62, -0.69, 1.61, 2.23,
+    -7.08, -1.37, -1.70, -3.00, -3.00, -0.58, -0.50, 2.07, -0.90, 0.19, -0.26, -0.84, -0.72,
+    0.21, -0.13, 3.68, -0.33, 1.00, -0.14, 1.69, 1.47, 1.43, -0.16, 1.38, 2.38, -1.13, -3.00,
+    3.78, 2.05, -1.15, 2.04, 3.85, 7.00, -0.93, 1.47, -0.47, 1.33, 2.21, -1.66, -1.59, 3.58,
 )
 (_BIAS, _PRON_OPENER, _QUOTE_OPENER, _QUOTE_CONT, _COLON, _KNOWN_VERB, _NEW_NAMES_LEDE,
  _TIME_NEW, _ORG, _MANY, _PREV_MANY, _COH, _NCOH, _KNOWN, _ADJ, _LENGTH, _LOGCOH, _LOWCOH,
  _ACROSS, _STAY, _CLOSES, _AGAIN, _FRESH, _TIME_KNOWN, _PREV_TEASER, _BACKREF_F, _SUBHEAD,
  _PREV_OPENS, _ANCHOR_F, _AHEAD_F, _OUTLOOK_F,
  _DEPTH, _BLANK, _AFTER_CAPTION, _ONE_SENTENCE, _PREV_QUOTE, _NUMBER,
- _NEW_CORP) = range(len(_FEATURES))
+ _NEW_CORP, _NOT_LEDE, _THE_BACK_F, _QUESTION) = range(len(_FEATURES))
 # Length prior for a finished story of 1, 2, 3 paragraphs (4 or more: 0).
-_SHORT_PENALTY = (-2.0, -4.0, -2.0)
+_SHORT_PENALTY = (-2.0, -3.0, -1.0)
 _OPENER_ALONE = -6.0  # a short finished paragraph with a dateline or kicker, alone
 # A stretch of n paragraphs left whole scores its length prior _NO_GAIN[min(n, 4)]; a cut
 # adds its gap's score and can only shorten stories (priors <= 0), so when every gap scores
@@ -589,8 +614,6 @@ def _region(
     left = map(max, before[2:g_all + 2], before[1:g_all + 1], before[:g_all])
     right = map(max, after[1:g_all + 1], after[2:g_all + 2], after[3:g_all + 3])
     for g, (c, lf, rt) in enumerate(zip(cohs, left, right, strict=True)):
-        if scores[g] == -_STRONG:
-            continue  # not a lede
         depth = (lf - c if lf > c else 0.0) + (rt - c if rt > c else 0.0)
         if depth:
             scores[g] += w_depth * depth
@@ -654,7 +677,7 @@ def _block(
         (x & y).bit_count() / sqrt(lx * ly) if lx and ly else 0.0
         for x, y, lx, ly in zip(back, v4[i0:i1], lback, lv4[i0:i1], strict=True)
     ]
-    scores += [-_STRONG] * (k1 - k0)  # a gap before a paragraph that is not a lede: a join
+    scores += [0.0] * (k1 - k0)  # filled in gap by gap below
     if want:
         feats += [[] for _ in range(k0, k1)]
     # names: windows and prefix sums of counts
@@ -675,7 +698,8 @@ def _block(
     log = math.log
     w_blank, w_after_caption = w[_BLANK], w[_AFTER_CAPTION]
     w_new_corp = w[_NEW_CORP]
-    for k in [k for k in range(k0, k1) if span[k].lede or span[k].sep]:
+    w_not_lede = w[_NOT_LEDE]
+    for k in range(k0, k1):
         q = span[k]
         pk = _prev(span, k)
         p = span[pk]
@@ -746,6 +770,8 @@ def _block(
             s += w_after_caption
         if new_corp:
             s += w_new_corp
+        if not q.lede:
+            s += w_not_lede
         scores[g] = s
         if want:
             feats[g] = [
@@ -787,6 +813,9 @@ def _block(
                 1.0 if p.quote_end else 0.0,
                 1.0 if q.numeric else 0.0,
                 1.0 if new_corp else 0.0,
+                0.0 if q.lede else 1.0,
+                1.0 if q.theback else 0.0,
+                1.0 if q.question else 0.0,
             ]
 
 

@@ -11,7 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsarc.models import Line, Story
-from newsarc.segment import _EXCLUDED, _WEIGHTS, CONTEXT, _Para, _region, _stretches, segment
+from newsarc.segment import (
+    _EXCLUDED,
+    _FEATURES,
+    _WEIGHTS,
+    CONTEXT,
+    _Para,
+    _region,
+    _stretches,
+    segment,
+)
 
 # An invented feed in the shape of a real one: a full article (straight quotes, a caption,
 # Chinese names in parentheses), then four one-line teasers (curly quotes, cut off).
@@ -434,6 +443,9 @@ def _reference_cohesion(paras: list[_Para], lo: int, hi: int) -> list[float]:
 FEED = ARTICLE + SECOND + THIRD + ALIAS_STORY + ARTICLE[3:] + THIRD + TEASERS[:1] + SECOND[1:]
 
 
+NOT_LEDE = "names nobody (no name, organisation, role or time)"
+
+
 def test_fast_scores_are_the_weighted_features(monkeypatch: pytest.MonkeyPatch) -> None:
     paras = _paras(FEED)
     stretches = [(lo, hi) for lo, hi, inner in _stretches(paras, 0) if None in inner]
@@ -444,11 +456,9 @@ def test_fast_scores_are_the_weighted_features(monkeypatch: pytest.MonkeyPatch) 
         assert cohs == pytest.approx(_reference_cohesion(paras, lo, hi), abs=1e-12)
         for g, f in enumerate(feats):
             q = paras[lo + 1 + g]
-            if f:
-                assert q.lede
-                assert scores[g] == pytest.approx(sum(map(mul, _WEIGHTS, f)), abs=1e-9)
-            else:  # not a lede: a join, whatever its cohesion
-                assert not q.lede and scores[g] == -12.0
+            # every gap is scored; one that names nobody carries the "names nobody" cue
+            assert f and f[_FEATURES.index(NOT_LEDE)] == (0.0 if q.lede else 1.0)
+            assert scores[g] == pytest.approx(sum(map(mul, _WEIGHTS, f)), abs=1e-9)
         # bitmasks built block by block give the same answers as one block
         monkeypatch.setattr("newsarc.segment._BLOCK", 3)
         assert _region(paras, lo, hi, want=True) == (scores, cohs, feats)
@@ -583,3 +593,53 @@ def test_a_company_named_in_full_is_an_introduction_only_the_first_time() -> Non
     feats = _region(paras, 0, len(paras), want=True)[2]
     assert feats[3][new_corp] == 1.0  # not seen in the story before the gap
     assert feats[4][new_corp] == 0.0  # named again inside its own story
+
+
+# -- cues added in session 5: later-time openers, "The <noun> <comment verb>", questions ----------
+
+
+def test_a_time_phrase_that_follows_on_continues_the_story() -> None:
+    for text in ("By noon, at least 17 lorries were queuing at the border post near Kinta.",
+                 "Hours later, the ministry withdrew the notice without explanation.",
+                 "Later that day, the council met behind closed doors to discuss the budget."):
+        assert _enriched(text).opener == 2, text
+    # a lede that merely contains such words opens normally
+    assert _enriched("Kinta Port Authority said by noon on Monday that 17 lorries were "
+                     "queuing at the border post.").opener == 0
+
+
+def test_the_and_a_noun_with_a_comment_verb_points_back() -> None:
+    assert _enriched("The dispute echoes earlier clearances along the canal in 2016, when "
+                     "hundreds of families were moved to rental flats.").theback
+    assert _enriched("The ruling comes two weeks before the city's budget vote.").theback
+    # a lede's subject has more than one word before its verb, or a proper name
+    assert not _enriched("The central bank on Tuesday raised its policy rate by a quarter "
+                         "point to 2.5 percent.").theback
+    assert not _enriched("The Jakarta court agreed on Tuesday to hear the case.").theback
+
+
+def test_number_words_up_to_ninety_open_a_numeric_lede() -> None:
+    assert _enriched("Fourteen cleaners at a hospital in Ipoh are to receive back pay after "
+                     "a labour court ruled in their favour.").numeric
+    assert _enriched("Thirty schools remain shut across the valley.").numeric
+    assert not _enriched("Fourteenth-century walls ring the old town.").numeric
+
+
+def test_a_question_lede_opens_a_feature_after_a_finished_article() -> None:
+    assert _enriched("What does a glacier sound like? To the crew of a research boat off "
+                     "Svalbard, it sounds like distant gunfire.").question
+    assert not _enriched('"What does it mean for us?" asked one farmer at the meeting.').question
+    assert not _enriched("Officials met on Monday. Was the plan ever realistic? Nobody "
+                         "would say.").question
+    feature = [
+        "What does a glacier sound like? To glaciologist Ingrid Dahl, aboard a small research "
+        "boat off the Svalbard coast, it sounds like distant gunfire rolling across the water.",
+        "The cracks and booms come from ice calving into the fjord, a noise that grows louder "
+        "each summer as meltwater loosens the glacier's front.",
+        "Acoustic sensors moored beneath the surface now record the sound around the clock, "
+        "and scientists say it can be used to measure how quickly the ice is retreating.",
+        "Recordings from last August held more than twice as many calving events as those "
+        "made a decade earlier, according to the team's latest paper.",
+    ]
+    stories = list(segment(lines_of(THIRD + feature)))
+    assert ranges(stories) == [(1, 4, "full"), (5, 8, "full")]
