@@ -5,8 +5,8 @@ Usage: python -m bench.split_eval [DIR ...] [--json] [--worst N]
        python -m bench.split_eval --fit [DIR ...]  (refit the soft-cue weights; never holdout)
        python -m bench.split_eval --cv             (leave-one-pool-out over the tuning pools)
 
-With no DIR it scores bench/splits/{dev,test,fresh,extra,grow,wide,holdout,holdout2}; dev, test,
-fresh, extra and grow are tuning sets, wide is scored only, holdout and holdout2 are held out
+With no DIR it scores bench/splits/{dev,test,fresh,extra,grow,asia,wide,holdout,holdout2}; dev,
+test, fresh, extra, grow and asia are tuning sets, wide is scored only, holdout and holdout2 are held out
 (their worst cuts show line numbers, never text). --fit with no DIR composes the tuning pools
 with several seeds (TUNING) and fits on all of them.
 
@@ -40,7 +40,8 @@ HELD_OUT = ("holdout", "holdout2")
 # Pools and make_feeds seeds the weights are fitted on: several compositions of each pool, so
 # every story is seen as a full article and as a teaser, at a feed's start and in the middle.
 TUNING = {"dev": (1, 11, 12, 13), "test": (2, 21, 22), "fresh": (3, 4, 5, 6, 7),
-          "extra": (5, 51, 52, 53, 54), "grow": (14, 141, 142, 143, 144, 145)}
+          "extra": (5, 51, 52, 53, 54), "grow": (14, 141, 142, 143, 144, 145),
+          "asia": (15, 151, 152, 153, 154)}
 # Scored with its text shown, not in the fit: bench/corpus/wide (session 3: three new writers,
 # longer articles). A refit that included it lowered holdout and broke a sample feed, so the
 # shipped weights do not use it.

@@ -238,6 +238,7 @@ _NUMBER_WORDS = frozenset(
     Twenty Thirty Forty Fifty Sixty Seventy Eighty Ninety Hundreds Thousands Dozens Millions
     Tens Scores Billions Half""".split()
 )
+_COUNT_PHRASES = ("At least ", "As many as ", "Up to ")
 _END_OK = frozenset(".!?…:;")
 _QUOTE_END = frozenset("\"”»")
 _CLOSE_CHARS = "\"”’')]»"
@@ -486,7 +487,8 @@ class _Para:
         one_sentence = self.one_sentence = (
             100 <= n <= 450 and ". " not in body and "? " not in body and ".” " not in body
             and '." ' not in body)
-        numeric = self.numeric = body[:1].isdigit() or w0 in _NUMBER_WORDS
+        numeric = self.numeric = (body[:1].isdigit() or w0 in _NUMBER_WORDS
+                                  or body.startswith(_COUNT_PHRASES))
         theback = self.theback = w0 == "The" and opener == 0 and _THE_BACK.match(body) is not None
         # a question as the first sentence, outside quotes: a feature's lede ("What does ...?")
         q_at = body.find("?", 0, 200) if not quoted else -1
@@ -533,9 +535,9 @@ _PRIOR = (
     7.0, -1.0, 0.0, 0.0, 0.0, 1.0, -3.0, -1.0, 3.0,
 )
 _WEIGHTS: tuple[float, ...] = (
-    -7.08, -1.37, -1.70, -3.00, -3.00, -0.58, -0.50, 2.07, -0.90, 0.19, -0.26, -0.84, -0.72,
-    0.21, -0.13, 3.68, -0.33, 1.00, -0.14, 1.69, 1.47, 1.43, -0.16, 1.38, 2.38, -1.13, -3.00,
-    3.78, 2.05, -1.15, 2.04, 3.85, 7.00, -0.93, 1.47, -0.47, 1.33, 2.21, -1.66, -1.59, 3.58,
+    -6.67, -0.94, -1.78, -3.00, -3.00, -0.66, -0.71, 2.16, -0.85, 0.02, 0.12, -0.18, 0.01,
+    -0.03, 0.03, 3.28, -0.36, 1.16, 0.15, 1.75, 1.45, 1.39, -0.17, 1.47, 1.87, -1.49, -3.00,
+    3.47, 2.19, -1.21, 1.95, 3.86, 7.00, -0.90, 0.95, -0.54, 1.30, 2.25, -1.55, -1.83, 4.95,
 )
 (_BIAS, _PRON_OPENER, _QUOTE_OPENER, _QUOTE_CONT, _COLON, _KNOWN_VERB, _NEW_NAMES_LEDE,
  _TIME_NEW, _ORG, _MANY, _PREV_MANY, _COH, _NCOH, _KNOWN, _ADJ, _LENGTH, _LOGCOH, _LOWCOH,

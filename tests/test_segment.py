@@ -643,3 +643,8 @@ def test_a_question_lede_opens_a_feature_after_a_finished_article() -> None:
     ]
     stories = list(segment(lines_of(THIRD + feature)))
     assert ranges(stories) == [(1, 4, "full"), (5, 8, "full")]
+
+
+def test_a_count_phrase_opens_a_numeric_lede() -> None:
+    assert _enriched("At least 11 people were killed when a bus left the road near Kandy.").numeric
+    assert not _enriched("At the hearing, lawyers for the council asked for a delay.").numeric
