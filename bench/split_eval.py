@@ -5,8 +5,9 @@ Usage: python -m bench.split_eval [DIR ...] [--json] [--worst N]
        python -m bench.split_eval --fit [DIR ...]  (refit the soft-cue weights; never holdout)
        python -m bench.split_eval --cv             (leave-one-pool-out over the tuning pools)
 
-With no DIR it scores bench/splits/{dev,test,fresh,extra,grow,asia,wide,holdout,holdout2}; dev,
-test, fresh, extra, grow and asia are tuning sets, wide is scored only, holdout and holdout2 are held out
+With no DIR it scores bench/splits/{dev,test,fresh,extra,grow,asia,wide,holdout,holdout2};
+dev, test, fresh, extra, grow and asia are tuning sets, wide is scored only, holdout and holdout2
+are held out
 (their worst cuts show line numbers, never text). --fit with no DIR composes the tuning pools
 with several seeds (TUNING) and fits on all of them.
 
