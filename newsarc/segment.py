@@ -1011,6 +1011,10 @@ def _soft_cues(paras: list[_Para], lo: int, i: int, coh: float, score: float) ->
             break
     if q.time and q.opener == 0:
         cues.append("time word")
+    if q.question:
+        cues.append("opens with a question")
+    if q.numeric:
+        cues.append("opens with a number")
     if coh < 0.15:
         cues.append(f"vocabulary shift {1.0 - coh:.2f}")
     cues.append(f"score {score:+.1f}")
