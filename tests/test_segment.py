@@ -643,6 +643,7 @@ def test_a_question_lede_opens_a_feature_after_a_finished_article() -> None:
     ]
     stories = list(segment(lines_of(THIRD + feature)))
     assert ranges(stories) == [(1, 4, "full"), (5, 8, "full")]
+    assert "opens with a question" in stories[1].cues  # what split --explain shows
 
 
 def test_a_count_phrase_opens_a_numeric_lede() -> None:
