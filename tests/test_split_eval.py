@@ -59,7 +59,11 @@ def test_held_out_text_is_never_shown_nor_fitted(tmp_path: Path,
     assert exc.value.code == 2
 
 
-@pytest.mark.parametrize("name", ["dev", "test", "fresh", "extra", "grow", "asia", "wide", "holdout", "holdout2"])
+@pytest.mark.parametrize(
+    "name",
+    ["dev", "test", "fresh", "extra", "grow", "asia", "mix", "wide", "holdout", "holdout2",
+     "holdout3"],
+)
 def test_committed_feeds_match_their_pools(name: str) -> None:
     out = SPLITS / name
     assert sorted(out.glob("*.labels.json")), f"no labelled feeds in {out}"
