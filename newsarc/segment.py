@@ -50,7 +50,11 @@ _SIGNOFF = re.compile(
     r"|By\s+[A-Z][^()@]{1,60}\(\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*\)\s*$"
     r"|\(?(?:Additional\s+reporting|Reporting|Writing|Editing|Edited|Compiled|Translated)"
     r"\s+by\s"
-    r"|With\s+additional\s+reporting\b)"
+    r"|With\s+additional\s+reporting\b"
+    # an agency's name alone, as a credit: "The Canadian Press", "Reuters", "Kyodo News"
+    r"|(?:The\s+)?(?:[A-Z][\w.-]+\s+){0,3}(?:Press|Presse|News\s+Agency|Press\s+Association)\s*$"
+    r"|(?:Reuters|AFP|AP|Bloomberg|Kyodo(?:\s+News)?|Yonhap|Xinhua|Bernama|AAP|CNA|dpa|ANSA|EFE"
+    r"|PTI|IANS|Agence\s+France-Presse)\s*$)"
 )
 # "Associated Press writer Jo Doe in Reno contributed to this report."
 _CONTRIBUTED = re.compile(
@@ -228,6 +232,13 @@ _QUOTE_LEDE = re.compile(
     + _WHEN + r"\b"
 )
 _CLOSER_WORDS = frozenset("respond reply return comment declined reached".split())  # _CLOSER's
+# A paragraph that opens on a named speaker and what they are ("Karen Ng, a lecturer at ...,
+# said") gives a voice to a story already told; a lede opens on the news itself.
+_SPEAKER = re.compile(
+    r"(?:(?:Mr|Ms|Mrs|Dr|Sir|Dame|Prof|Professor|Judge|Justice|Lord|Lady)\.? )?[A-Z][\w’'-]+"
+    r"(?: (?:[A-Z][\w’'.-]+|de|van|von|al|bin|da|di|le|la))+, [^.;\"“”]{3,140}?, "
+    r"(?:said|says|told|warned|added|wrote|argued|noted|explained|insisted)\b"
+)
 # Words early in a paragraph that point back to something already told.
 _EXCLUDED = _STOP | _NOT_NAMES  # never part of a paragraph's vocabulary
 _ORG_ROLE = _ORG_WORDS | _ROLE_WORDS_LOW
@@ -313,7 +324,7 @@ _END_ANY = _END_OK | _QUOTE_END
 # What some wires put after a story's last paragraph (Yonhap and CNA "(END)", "###", "-30-").
 _END_MARKS = ("(END)", "(end)", "(End)", "###", "-30-", "- 30 -")
 _CAPTION_FIRST = frozenset("PpFfGgIiVvCcMm")
-_SIGNOFF_FIRST = frozenset("—–―-ARWECTw(SB")
+_SIGNOFF_FIRST = frozenset("—–―-ARWECTw(SBKYXPdIN")
 
 
 def _connective(first: str, body: str) -> bool:
@@ -345,7 +356,7 @@ class _Para:
         "first", "second_lower", "sentences", "closer", "backref", "org_lede",
         "time", "names", "qscore", "pscore", "long", "words", "anchor", "ahead",
         "outlook", "blank", "sep", "quote_end", "one_sentence", "numeric", "corps", "theback",
-        "question",
+        "question", "speaker",
     )
 
     def __init__(self, number: int, text: str) -> None:
@@ -493,6 +504,8 @@ class _Para:
         # a question as the first sentence, outside quotes: a feature's lede ("What does ...?")
         q_at = body.find("?", 0, 200) if not quoted else -1
         question = self.question = q_at > 0 and ". " not in body[:q_at]
+        speaker = self.speaker = (opener == 0 and ", " in body[:60]
+                                  and _SPEAKER.match(body) is not None)
         self.qscore = (
             (w[_ONE_SENTENCE] if one_sentence else 0.0) + (w[_NUMBER] if numeric else 0.0)
             + w[_BIAS] + (w[_PRON_OPENER] if opener == 2 else w[_QUOTE_OPENER] if opener == 1
@@ -501,7 +514,7 @@ class _Para:
             + w[_LENGTH] * (min(n, 1000) / 500.0) + (w[_BACKREF_F] if backref else 0.0)
             + (w[_SUBHEAD] if self.heading else 0.0) + (w[_ANCHOR_F] if anchor else 0.0)
             + (w[_AHEAD_F] if ahead else 0.0) + (w[_THE_BACK_F] if theback else 0.0)
-            + (w[_QUESTION] if question else 0.0)
+            + (w[_QUESTION] if question else 0.0) + (w[_SPEAKER_F] if speaker else 0.0)
         )
 
 
@@ -526,25 +539,27 @@ _FEATURES = (
     "one-sentence lede", "previous ends on a quote", "opens with a number",
     "new company named early", "names nobody (no name, organisation, role or time)",
     "'The' and a noun comment on what was told", "opens with a question",
+    "opens on a named speaker (Name, role, said)",
 )
 # Hand-set beliefs the fit is pulled towards where the data say little (a cue that never
 # fires in the training feeds keeps its prior).
 _PRIOR = (
     -3.0, -3.0, -1.5, -3.0, -3.0, -2.0, 1.5, 1.0, 0.5, 0.0, 0.0, -2.0, -2.0, -1.5, -1.0,
     0.5, -0.5, 1.0, -1.5, 1.5, 1.0, 1.0, 1.0, 0.0, 3.0, -1.5, -3.0, 3.0, 1.0, -1.0, 1.0, 2.0,
-    7.0, -1.0, 0.0, 0.0, 0.0, 1.0, -3.0, -1.0, 3.0,
+    7.0, -1.0, 0.0, 0.0, 0.0, 1.0, -3.0, -1.0, 3.0, -1.5,
 )
 _WEIGHTS: tuple[float, ...] = (
-    -6.67, -0.94, -1.78, -3.00, -3.00, -0.66, -0.71, 2.16, -0.85, 0.02, 0.12, -0.18, 0.01,
-    -0.03, 0.03, 3.28, -0.36, 1.16, 0.15, 1.75, 1.45, 1.39, -0.17, 1.47, 1.87, -1.49, -3.00,
-    3.47, 2.19, -1.21, 1.95, 3.86, 7.00, -0.90, 0.95, -0.54, 1.30, 2.25, -1.55, -1.83, 4.95,
+    -7.06, -1.11, -1.79, -3.00, -3.00, -0.73, -0.44, 2.06, -0.88, 0.03, -0.05, -0.01, 0.01,
+    0.12, 0.10, 3.47, -0.33, 1.16, 0.17, 1.57, 1.74, 1.39, 0.02, 1.58, 1.99, -1.49, -3.00,
+    3.57, 2.14, -0.70, 2.21, 4.08, 7.00, -0.60, 1.09, -0.53, 1.59, 2.22, -1.46, -1.88, 5.06,
+    -2.67,
 )
 (_BIAS, _PRON_OPENER, _QUOTE_OPENER, _QUOTE_CONT, _COLON, _KNOWN_VERB, _NEW_NAMES_LEDE,
  _TIME_NEW, _ORG, _MANY, _PREV_MANY, _COH, _NCOH, _KNOWN, _ADJ, _LENGTH, _LOGCOH, _LOWCOH,
  _ACROSS, _STAY, _CLOSES, _AGAIN, _FRESH, _TIME_KNOWN, _PREV_TEASER, _BACKREF_F, _SUBHEAD,
  _PREV_OPENS, _ANCHOR_F, _AHEAD_F, _OUTLOOK_F,
  _DEPTH, _BLANK, _AFTER_CAPTION, _ONE_SENTENCE, _PREV_QUOTE, _NUMBER,
- _NEW_CORP, _NOT_LEDE, _THE_BACK_F, _QUESTION) = range(len(_FEATURES))
+ _NEW_CORP, _NOT_LEDE, _THE_BACK_F, _QUESTION, _SPEAKER_F) = range(len(_FEATURES))
 # Length prior for a finished story of 1, 2, 3 paragraphs (4 or more: 0).
 _SHORT_PENALTY = (-2.0, -3.0, -1.0)
 _OPENER_ALONE = -6.0  # a short finished paragraph with a dateline or kicker, alone
@@ -818,6 +833,7 @@ def _block(
                 0.0 if q.lede else 1.0,
                 1.0 if q.theback else 0.0,
                 1.0 if q.question else 0.0,
+                1.0 if q.speaker else 0.0,
             ]
 
 

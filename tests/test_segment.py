@@ -413,7 +413,7 @@ def test_an_end_mark_ends_a_story(mark: str) -> None:
     ["— Staff writer, with CNA", "(Reporting by Ana Ruiz in Lisbon; Editing by Mark Potter)",
      "Associated Press writer Dana Cole in Phoenix contributed to this report.",
      "Additional reporting by Chen Yu-fu", "Staff report, with Kyodo", "Staff writer",
-     "By Mina Seo (mina@herald.example.kr)"],
+     "By Mina Seo (mina@herald.example.kr)", "The Canadian Press", "Reuters", "Kyodo News"],
 )
 def test_wire_signoffs_end_their_story(signoff: str) -> None:
     stories = list(segment(lines_of([*THIRD, signoff, *FOLLOW_UP])))
@@ -649,3 +649,30 @@ def test_a_question_lede_opens_a_feature_after_a_finished_article() -> None:
 def test_a_count_phrase_opens_a_numeric_lede() -> None:
     assert _enriched("At least 11 people were killed when a bus left the road near Kandy.").numeric
     assert not _enriched("At the hearing, lawyers for the council asked for a delay.").numeric
+
+
+# -- session 6: a named speaker with a role, an agency's credit line --------------------------
+
+
+def test_a_paragraph_that_opens_on_a_named_speaker_gives_a_voice_to_the_story() -> None:
+    assert _enriched("Karen Ng, a lecturer in public health at Tamsui University, said on "
+                     "Monday that the clinics had been warned twice.").speaker
+    assert _enriched("Dr Ali Rahimi, who runs the unit, told reporters the wait had doubled."
+                     ).speaker
+    # a lede that opens on the news, or a role before the name, is no such voice
+    assert not _enriched("Premier Li Qiang said on Monday that the state would fund the "
+                         "clinics.").speaker
+    assert not _enriched("Coastal Rail Ltd on Monday said that its fleet, bought in 2004, "
+                         "would be replaced.").speaker
+    assert not _enriched("He said, after a pause, that the clinics had been warned.").speaker
+    article = [
+        "Kinta District hospitals will close two emergency wards at night from March after "
+        "failing to recruit enough doctors, the state health department said on Monday.",
+        "Priya Raman, an emergency physician who chairs the state doctors' union, said on "
+        "Tuesday that the night closures would add forty minutes to some ambulance trips.",
+        "The department said it hoped to reopen the wards fully by the end of the year.",
+    ]
+    speaker = _FEATURES.index("opens on a named speaker (Name, role, said)")
+    feats = _region(_paras(article), 0, 3, want=True)[2]
+    assert [f[speaker] for f in feats] == [1.0, 0.0]
+    assert _WEIGHTS[speaker] < 0  # the fit found it against a cut, as an editor would
