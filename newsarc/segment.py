@@ -459,15 +459,16 @@ class _Para:
         if quoted:
             w0 = w0.lstrip("\"“‘'")
         w0 = w0.rstrip(",.:;")
-        # opener: 2 pronoun/connective, 1 quote, 0 plain
-        if (_connective(w0, body)
+        # opener: 2 pronoun/connective, 1 quote, 0 plain; a pronoun or connective inside a
+        # quotation is the speaker's own ("We know who ..."), not one pointing back
+        if quoted:
+            opener = 1
+        elif (_connective(w0, body)
                 or (time and _FRONTED_TIME.match(body) is not None)
                 or (w0 in _LATER_FIRST and _FRONTED_LATER.match(body) is not None)
                 or (w0 == "The" and len(lead) > 1
                     and lead[1].rstrip(",.:;’'s") in _THE_NOUNS)):
             opener = 2
-        elif quoted:
-            opener = 1
         else:
             opener = 0
         quote_lede = (quoted and time  # a pronoun inside the quote is the speaker's
@@ -549,10 +550,10 @@ _PRIOR = (
     7.0, -1.0, 0.0, 0.0, 0.0, 1.0, -3.0, -1.0, 3.0, -1.5,
 )
 _WEIGHTS: tuple[float, ...] = (
-    -7.06, -1.11, -1.79, -3.00, -3.00, -0.73, -0.44, 2.06, -0.88, 0.03, -0.05, -0.01, 0.01,
-    0.12, 0.10, 3.47, -0.33, 1.16, 0.17, 1.57, 1.74, 1.39, 0.02, 1.58, 1.99, -1.49, -3.00,
-    3.57, 2.14, -0.70, 2.21, 4.08, 7.00, -0.60, 1.09, -0.53, 1.59, 2.22, -1.46, -1.88, 5.06,
-    -2.67,
+    -7.15, -2.31, -0.24, -3.00, -3.00, -0.70, -0.45, 2.04, -0.88, 0.01, -0.04, -0.00, 0.01,
+    0.00, 0.09, 3.56, -0.35, 1.13, 0.17, 1.60, 1.72, 1.41, -0.02, 1.60, 1.96, -1.49, -3.00,
+    3.44, 2.15, -0.69, 2.27, 4.09, 7.00, -0.62, 1.16, -0.51, 1.61, 2.29, -1.48, -1.88, 5.08,
+    -2.68,
 )
 (_BIAS, _PRON_OPENER, _QUOTE_OPENER, _QUOTE_CONT, _COLON, _KNOWN_VERB, _NEW_NAMES_LEDE,
  _TIME_NEW, _ORG, _MANY, _PREV_MANY, _COH, _NCOH, _KNOWN, _ADJ, _LENGTH, _LOGCOH, _LOWCOH,

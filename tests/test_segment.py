@@ -559,7 +559,7 @@ def test_a_quoted_lede_may_open_with_the_speakers_pronoun() -> None:
                      "launched his campaign against a recall vote in his Taoyuan district.")
     assert lede.opener == 0 and lede.anchor
     inner = _enriched('"I have done nothing wrong," he said.')
-    assert inner.opener == 2 and not inner.anchor
+    assert inner.opener == 1 and not inner.anchor  # a quote inside its story
 
 
 def test_looking_ahead_is_judged_up_to_the_first_time_word() -> None:
@@ -676,3 +676,10 @@ def test_a_paragraph_that_opens_on_a_named_speaker_gives_a_voice_to_the_story() 
     feats = _region(_paras(article), 0, 3, want=True)[2]
     assert [f[speaker] for f in feats] == [1.0, 0.0]
     assert _WEIGHTS[speaker] < 0  # the fit found it against a cut, as an editor would
+
+
+def test_a_pronoun_inside_a_quotation_is_the_speakers_not_a_pointer_back() -> None:
+    assert _enriched('"We know who the villains are supposed to be," said a farmer.').opener == 1
+    assert _enriched("“But nobody asked us,” she said.").opener == 1
+    assert _enriched("But nobody asked the farmers, the minister conceded.").opener == 2
+    assert _enriched("We know who the villains are, the farmers say.").opener == 2
