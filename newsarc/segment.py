@@ -562,7 +562,7 @@ _WEIGHTS: tuple[float, ...] = (
  _DEPTH, _BLANK, _AFTER_CAPTION, _ONE_SENTENCE, _PREV_QUOTE, _NUMBER,
  _NEW_CORP, _NOT_LEDE, _THE_BACK_F, _QUESTION, _SPEAKER_F) = range(len(_FEATURES))
 # Length prior for a finished story of 1, 2, 3 paragraphs (4 or more: 0).
-_SHORT_PENALTY = (-2.0, -3.0, -1.0)
+_SHORT_PENALTY = (-2.0, -2.0, -1.0)
 _OPENER_ALONE = -6.0  # a short finished paragraph with a dateline or kicker, alone
 # A stretch of n paragraphs left whole scores its length prior _NO_GAIN[min(n, 4)]; a cut
 # adds its gap's score and can only shorten stories (priors <= 0), so when every gap scores
