@@ -50,12 +50,18 @@ _SIGNOFF = re.compile(
     r"|By\s+[A-Z][^()@]{1,60}\(\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*\)\s*$"
     r"|\(?(?:Additional\s+reporting|Reporting|Writing|Editing|Edited|Compiled|Translated)"
     r"\s+by\s"
-    r"|With\s+additional\s+reporting\b"
-    # an agency's name alone, as a credit: "The Canadian Press", "Reuters", "Kyodo News"
-    r"|(?:The\s+)?(?:[A-Z][\w.-]+\s+){0,3}(?:Press|Presse|News\s+Agency|Press\s+Association)\s*$"
-    r"|(?:Reuters|AFP|AP|Bloomberg|Kyodo(?:\s+News)?|Yonhap|Xinhua|Bernama|AAP|CNA|dpa|ANSA|EFE"
-    r"|PTI|IANS|Agence\s+France-Presse)\s*$)"
+    r"|With\s+additional\s+reporting\b)"
 )
+# An agency's name alone, as a credit: "The Canadian Press", "Jiji Press", "Reuters". Any
+# capital may open it, so lines are picked by their last word (_AGENCY_LAST) instead.
+_AGENCY = re.compile(
+    r"(?:The\s+)?(?:[A-Z][\w.-]+\s+){0,3}(?:Press|Presse|News\s+Agency|Press\s+Association)"
+    r"|Reuters|AFP|AP|Bloomberg|Kyodo(?:\s+News)?|Yonhap|Xinhua|Bernama|AAP|CNA|dpa|ANSA|EFE"
+    r"|PTI|IANS|Agence\s+France-Presse"
+)
+_AGENCY_LAST = frozenset(
+    "Press Presse Agency Association Reuters AFP AP Bloomberg Kyodo News Yonhap Xinhua Bernama "
+    "AAP CNA dpa ANSA EFE PTI IANS France-Presse".split())
 # "Associated Press writer Jo Doe in Reno contributed to this report."
 _CONTRIBUTED = re.compile(
     r"\bcontributed(?:\s+reporting)?\s+to\s+this\s+(?:report|story)[.)]*\s*$")
@@ -324,7 +330,7 @@ _END_ANY = _END_OK | _QUOTE_END
 # What some wires put after a story's last paragraph (Yonhap and CNA "(END)", "###", "-30-").
 _END_MARKS = ("(END)", "(end)", "(End)", "###", "-30-", "- 30 -")
 _CAPTION_FIRST = frozenset("PpFfGgIiVvCcMm")
-_SIGNOFF_FIRST = frozenset("—–―-ARWECTw(SBKYXPdIN")
+_SIGNOFF_FIRST = frozenset("—–―-ARWECTw(SB")
 
 
 def _connective(first: str, body: str) -> bool:
@@ -379,7 +385,9 @@ class _Para:
             if n <= 200:
                 caption = c0 in _CAPTION_FIRST and _CAPTION.match(text) is not None
                 signoff = ((c0 in _SIGNOFF_FIRST and _SIGNOFF.match(text) is not None)
-                           or ("contributed" in text and _CONTRIBUTED.search(text) is not None))
+                           or ("contributed" in text and _CONTRIBUTED.search(text) is not None)
+                           or (not terminal and text.rsplit(None, 1)[-1] in _AGENCY_LAST
+                               and _AGENCY.fullmatch(text.strip()) is not None))
                 byline = (not signoff and c0 == "B" and text.startswith("By ")
                           and _BYLINE.match(text) is not None)
             self.caption = caption
@@ -471,7 +479,7 @@ class _Para:
             opener = 2
         else:
             opener = 0
-        quote_lede = (quoted and time  # a pronoun inside the quote is the speaker's
+        quote_lede = (quoted and time  # the attribution names the speaker in full
                       and _QUOTE_LEDE.search(body, 20, 500) is not None)
         if quote_lede:
             opener = 0

@@ -413,7 +413,8 @@ def test_an_end_mark_ends_a_story(mark: str) -> None:
     ["— Staff writer, with CNA", "(Reporting by Ana Ruiz in Lisbon; Editing by Mark Potter)",
      "Associated Press writer Dana Cole in Phoenix contributed to this report.",
      "Additional reporting by Chen Yu-fu", "Staff report, with Kyodo", "Staff writer",
-     "By Mina Seo (mina@herald.example.kr)", "The Canadian Press", "Reuters", "Kyodo News"],
+     "By Mina Seo (mina@herald.example.kr)", "The Canadian Press", "Reuters", "Kyodo News",
+     "Jiji Press"],
 )
 def test_wire_signoffs_end_their_story(signoff: str) -> None:
     stories = list(segment(lines_of([*THIRD, signoff, *FOLLOW_UP])))
