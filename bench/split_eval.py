@@ -5,11 +5,9 @@ Usage: python -m bench.split_eval [DIR ...] [--json] [--worst N]
        python -m bench.split_eval --fit [DIR ...]  (refit the soft-cue weights; never holdout)
        python -m bench.split_eval --cv             (leave-one-pool-out over the tuning pools)
 
-With no DIR it scores bench/splits/{dev,test,fresh,extra,grow,asia,wide,holdout,holdout2};
-dev, test, fresh, extra, grow and asia are tuning sets, wide is scored only, holdout and holdout2
-are held out
-(their worst cuts show line numbers, never text). --fit with no DIR composes the tuning pools
-with several seeds (TUNING) and fits on all of them.
+With no DIR it scores every pool under bench/splits: the tuning sets (TUNING), wide (scored
+only) and the held-out sets (HELD_OUT: their worst cuts show line numbers, never text).
+--fit with no DIR composes the tuning pools with several seeds (TUNING) and fits on them all.
 
 A labelled feed is NAME.txt with NAME.labels.json next to it:
 {"stories": [{"start_line": 1, "end_line": 23, "kind": "full"}, ...]} (1-based, inclusive).
@@ -29,7 +27,7 @@ from typing import Any
 from newsarc.models import Line
 from newsarc.segment import segment
 
-L2 = float(__import__("os").environ.get("SPLIT_L2", "1.0"))
+L2 = float(__import__("os").environ.get("SPLIT_L2", "2.0"))
 # How hard each weight is held to its hand-set prior. The bias floats; cues whose rate in
 # invented feeds is unlike real ones (time words and long ledes) are held firmly.
 STIFF = {"bias": 0.01, "time word with new names": 1.0, "time word with known names": 5.0,
@@ -38,11 +36,18 @@ SPLITS = Path(__file__).resolve().parent / "splits"
 # Pools scored, never tuned on: holdout (session 2), holdout2 (session 3), holdout3
 # (session 5) and holdout4 (session 7), by writers who never saw the splitter.
 HELD_OUT = ("holdout", "holdout2", "holdout3", "holdout4")
-# Pools and make_feeds seeds the weights are fitted on: several compositions of each pool, so
-# every story is seen as a full article and as a teaser, at a feed's start and in the middle.
-TUNING = {"dev": (1, 11, 12, 13), "test": (2, 21, 22), "fresh": (3, 4, 5, 6, 7),
-          "extra": (5, 51, 52, 53, 54), "grow": (14, 141, 142, 143, 144, 145),
-          "asia": (15, 151, 152, 153, 154), "mix": (16, 161, 162, 163, 164)}
+# Pools the weights are fitted on, each with the make_feeds seed of its committed feeds.
+TUNING_BASE = {"dev": 1, "test": 2, "fresh": 3, "extra": 5, "grow": 14, "asia": 15, "mix": 16,
+               "taipei": 18, "wires": 19}
+# The fit composes every pool COMPOSITIONS times (seeds base, base*100+1, ...): every story is
+# seen as a full article and as a teaser, at a feed's start and in the middle, and next to
+# many different neighbours. Each story boundary between two full articles is one positive
+# gap, and a pool gives only a few per composition, so more compositions mean more pairings
+# to learn from: going from 3-6 to 20 per pool raised the pools never fitted from 0.868 to
+# 0.880 (five compositions each).
+COMPOSITIONS = 20
+TUNING = {pool: (base, *range(base * 100 + 1, base * 100 + COMPOSITIONS))
+          for pool, base in TUNING_BASE.items()}
 # Scored with its text shown, not in the fit: bench/corpus/wide (session 3: three new writers,
 # longer articles). A refit that included it lowered holdout and broke a sample feed, so the
 # shipped weights do not use it.
@@ -50,8 +55,9 @@ SCORED = ("wide",)
 # The fit minimises log-loss over gaps; the Viterbi pass then adds its own prior against
 # short stories, so the fitted bias counts that twice. Shifting it back by this much gave the
 # best exact-story F1 when each tuning pool is scored by weights fitted on the others
-# (leave-one-pool-out; 0.5 steps tried from -1 to +2.5).
-BIAS_SHIFT = 1.0
+# (leave-one-pool-out, session 7 with 20 compositions a pool: 0, 0.5, 1.0 and 1.5 tried, with
+# L2 0.5 to 8; 0.5 with L2 2 was best, 0.934 against 0.926 for 1.0 with L2 1).
+BIAS_SHIFT = 0.5
 
 
 @dataclass
