@@ -62,7 +62,7 @@ def test_held_out_text_is_never_shown_nor_fitted(tmp_path: Path,
 @pytest.mark.parametrize(
     "name",
     ["dev", "test", "fresh", "extra", "grow", "asia", "mix", "wide", "holdout", "holdout2",
-     "holdout3", "holdout4", "taipei", "wires"],
+     "holdout3", "holdout4", "holdout5", "taipei", "wires", "sci", "metro", "sasia", "biz"],
 )
 def test_committed_feeds_match_their_pools(name: str) -> None:
     out = SPLITS / name
