@@ -23,7 +23,9 @@ from collections.abc import Iterable, Iterator
 from functools import reduce
 from itertools import chain, repeat
 from operator import lshift, or_
+from typing import NamedTuple
 
+from newsarc import lede_style
 from newsarc.models import Line, Story
 
 __all__ = ["segment"]
@@ -227,6 +229,116 @@ _THE_BACK = re.compile(
 # dates an outlook, not the event a story opens with. Looking ahead: one of these words
 # (all in _WORDS's vocabulary) or " will ".
 _AHEAD = frozenset("would tomorrow expected scheduled".split())
+# Lede style: how a story's first paragraph is worded, read from its first tokens. Closed-class
+# words (function words, reporting verbs, days, a few generic roles) stay as they are; every
+# other token becomes its shape (Xx capitalised, x lower case, XX all capitals, 9 a number,
+# punctuation itself), so the model learns the wording of ledes, not the topics of the feeds
+# it was fitted on. Its weights are fitted with the gap weights (python -m bench.split_eval
+# --fit) and live in newsarc/lede_style.py.
+STYLE_TOKENS = 20  # tokens read from the start of the body
+STYLE_PAIRS = 12  # of which the first this many also give neighbour pairs
+STYLE_BOUND = 2.0  # the feature is the model's log-odds / 4, within +-STYLE_BOUND
+_STYLE_TOKEN = re.compile(r"\w+(?:[’']\w+)?|[^\w\s]")
+_STYLE_WORDS = frozenset(
+    """a an the this that these those his her its their our my your he she it they we i you
+    him them us who whom whose which what when where why how there here and but or nor so yet
+    for because although though while if as than then also too still even only just not no
+    never already again both either neither each every all some any many much more most few
+    several such other another same own of in on at by to from with without about after
+    before during since until over under into onto through between among against across along
+    around near up down out off is are was were be been being has have had do does did will
+    would can could may might must shall should said says say told tells according added asked
+    noted announced reported warned urged last next first second new former later earlier ago
+    yesterday today tonight tomorrow week month year years mr mrs ms dr president minister
+    officials official police government company spokesman spokeswoman spokesperson monday
+    tuesday wednesday thursday friday saturday sunday morning afternoon evening night""".split()
+)
+
+
+_SHAPES: dict[str, str] = {}  # token -> closed-class word or shape, bounded (see _shape)
+
+
+def _shape(t: str) -> str:
+    """A token as style_tokens gives it; remembered, since most tokens recur."""
+    low = t.lower()
+    if low in _STYLE_WORDS:
+        shape = low
+    elif t[0].isdigit():
+        shape = "9"
+    elif t[0].isupper():
+        shape = "XX" if len(t) > 1 and t.isupper() else "Xx"
+    elif t[0].isalpha():
+        shape = "x"
+    else:
+        shape = t
+    if len(_SHAPES) >= 50_000:  # flat memory on any feed
+        _SHAPES.clear()
+    _SHAPES[t] = shape
+    return shape
+
+
+def style_tokens(body: str) -> list[str]:
+    """The first STYLE_TOKENS tokens of a paragraph's body as closed-class words or shapes."""
+    get = _SHAPES.get
+    return [get(t) or _shape(t) for t in _STYLE_TOKEN.findall(body, 0, 240)[:STYLE_TOKENS]]
+
+
+def style_features(body: str) -> set[tuple[str, ...]]:
+    """The lede-style model's binary features of one paragraph (what its weights are over)."""
+    toks = style_tokens(body)
+    feats: set[tuple[str, ...]] = {("token", t) for t in toks}
+    head = toks[:STYLE_PAIRS]
+    feats.update(("pair", a, b) for a, b in zip(head, head[1:], strict=False))
+    feats.update((str(i), t) for i, t in enumerate(toks[:3]))
+    if len(toks) > 1:
+        feats.add(("opening", toks[0], toks[1]))
+    return feats
+
+
+class StyleModel(NamedTuple):
+    """The lede-style model's weights, laid out for scoring (see style_features)."""
+
+    bias: float
+    first: tuple[dict[str, float], ...]  # the token at position 0, 1, 2
+    opening: dict[tuple[str, str], float]  # the first two tokens
+    pairs: dict[tuple[str, str], float]
+    tokens: dict[str, float]
+
+    @classmethod
+    def from_weights(cls, bias: float, weights: dict[tuple[str, ...], float]) -> StyleModel:
+        """Lay out weights keyed as style_features keys them."""
+        first: tuple[dict[str, float], ...] = ({}, {}, {})
+        model = cls(bias, first, {}, {}, {})
+        for key, w in weights.items():
+            kind = key[0]
+            if kind == "token":
+                model.tokens[key[1]] = w
+            elif kind == "pair":
+                model.pairs[key[1], key[2]] = w
+            elif kind == "opening":
+                model.opening[key[1], key[2]] = w
+            elif kind in ("0", "1", "2"):
+                first[int(kind)][key[1]] = w
+        return model
+
+    def score(self, body: str) -> float:
+        """Log-odds that a paragraph worded like this opens a story."""
+        toks = style_tokens(body)
+        s = self.bias
+        zero = repeat(0.0)
+        s += sum(map(self.tokens.get, set(toks), zero))
+        head = toks[:STYLE_PAIRS]
+        s += sum(map(self.pairs.get, set(zip(head, head[1:], strict=False)), zero))
+        for t, first in zip(toks, self.first, strict=False):
+            s += first.get(t, 0.0)
+        if len(toks) > 1:
+            s += self.opening.get((toks[0], toks[1]), 0.0)
+        return s
+
+
+_STYLE = StyleModel.from_weights(lede_style.BIAS, lede_style.WEIGHTS)
+
+
 # A short line that looks ahead (or says " next ") often closes a story: "The central bank
 # next meets in September.", "Talks are expected to resume tomorrow."
 OUTLOOK_LEN = 140
@@ -362,7 +474,7 @@ class _Para:
         "first", "second_lower", "sentences", "closer", "backref", "org_lede",
         "time", "names", "qscore", "pscore", "long", "words", "anchor", "ahead",
         "outlook", "blank", "sep", "quote_end", "one_sentence", "numeric", "corps", "theback",
-        "question", "speaker",
+        "question", "speaker", "style",
     )
 
     def __init__(self, number: int, text: str) -> None:
@@ -515,6 +627,8 @@ class _Para:
         question = self.question = q_at > 0 and ". " not in body[:q_at]
         speaker = self.speaker = (opener == 0 and ", " in body[:60]
                                   and _SPEAKER.match(body) is not None)
+        # the lede-style model's log-odds, scaled and bounded as a feature
+        style = self.style = max(-STYLE_BOUND, min(STYLE_BOUND, _STYLE.score(body) / 4.0))
         self.qscore = (
             (w[_ONE_SENTENCE] if one_sentence else 0.0) + (w[_NUMBER] if numeric else 0.0)
             + w[_BIAS] + (w[_PRON_OPENER] if opener == 2 else w[_QUOTE_OPENER] if opener == 1
@@ -524,6 +638,7 @@ class _Para:
             + (w[_SUBHEAD] if self.heading else 0.0) + (w[_ANCHOR_F] if anchor else 0.0)
             + (w[_AHEAD_F] if ahead else 0.0) + (w[_THE_BACK_F] if theback else 0.0)
             + (w[_QUESTION] if question else 0.0) + (w[_SPEAKER_F] if speaker else 0.0)
+            + w[_STYLE_F] * style
         )
 
 
@@ -548,27 +663,26 @@ _FEATURES = (
     "one-sentence lede", "previous ends on a quote", "opens with a number",
     "new company named early", "names nobody (no name, organisation, role or time)",
     "'The' and a noun comment on what was told", "opens with a question",
-    "opens on a named speaker (Name, role, said)",
+    "opens on a named speaker (Name, role, said)", "worded like a lede (lede-style model)",
 )
 # Hand-set beliefs the fit is pulled towards where the data say little (a cue that never
 # fires in the training feeds keeps its prior).
 _PRIOR = (
     -3.0, -3.0, -1.5, -3.0, -3.0, -2.0, 1.5, 1.0, 0.5, 0.0, 0.0, -2.0, -2.0, -1.5, -1.0,
     0.5, -0.5, 1.0, -1.5, 1.5, 1.0, 1.0, 1.0, 0.0, 3.0, -1.5, -3.0, 3.0, 1.0, -1.0, 1.0, 2.0,
-    7.0, -1.0, 0.0, 0.0, 0.0, 1.0, -3.0, -1.0, 3.0, -1.5,
+    7.0, -1.0, 0.0, 0.0, 0.0, 1.0, -3.0, -1.0, 3.0, -1.5, 0.0,
 )
 _WEIGHTS: tuple[float, ...] = (
-    -9.61, -1.46, 0.09, -3.00, -3.00, -0.65, -0.90, 2.85, -0.27, 0.39, -0.27, 2.05, 1.55,
-    -0.52, -0.38, 3.67, -0.62, 1.22, -0.01, 1.61, 1.27, 1.65, 0.21, 2.26, 2.12, -1.78, -3.02,
-    3.89, 1.77, -1.23, 2.06, 5.65, 7.00, -1.49, 1.32, -0.56, 1.28, 1.80, -0.78, -2.05, 5.53,
-    -2.18,
+    -7.37, -1.28, 0.38, -3.00, -3.00, -0.59, -0.83, 1.86, -0.15, 0.39, 0.24, 2.57, 0.57, -0.57,
+    0.24, 2.99, -0.63, 1.15, 0.43, 1.17, 1.32, 1.31, 0.04, 1.63, 1.57, -1.66, 1.91, 3.95, 1.55,
+    -0.82, 2.01, 5.87, 7.00, -1.59, 1.05, -0.49, 0.71, 1.57, -0.55, -1.80, 4.87, -1.59, 1.92,
 )
 (_BIAS, _PRON_OPENER, _QUOTE_OPENER, _QUOTE_CONT, _COLON, _KNOWN_VERB, _NEW_NAMES_LEDE,
  _TIME_NEW, _ORG, _MANY, _PREV_MANY, _COH, _NCOH, _KNOWN, _ADJ, _LENGTH, _LOGCOH, _LOWCOH,
  _ACROSS, _STAY, _CLOSES, _AGAIN, _FRESH, _TIME_KNOWN, _PREV_TEASER, _BACKREF_F, _SUBHEAD,
  _PREV_OPENS, _ANCHOR_F, _AHEAD_F, _OUTLOOK_F,
  _DEPTH, _BLANK, _AFTER_CAPTION, _ONE_SENTENCE, _PREV_QUOTE, _NUMBER,
- _NEW_CORP, _NOT_LEDE, _THE_BACK_F, _QUESTION, _SPEAKER_F) = range(len(_FEATURES))
+ _NEW_CORP, _NOT_LEDE, _THE_BACK_F, _QUESTION, _SPEAKER_F, _STYLE_F) = range(len(_FEATURES))
 # Length prior for a finished story of 1, 2, 3 paragraphs (4 or more: 0).
 _SHORT_PENALTY = (-2.0, -2.0, -1.0)
 _OPENER_ALONE = -6.0  # a short finished paragraph with a dateline or kicker, alone
@@ -843,6 +957,7 @@ def _block(
                 1.0 if q.theback else 0.0,
                 1.0 if q.question else 0.0,
                 1.0 if q.speaker else 0.0,
+                q.style,
             ]
 
 

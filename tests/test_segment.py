@@ -684,3 +684,23 @@ def test_a_pronoun_inside_a_quotation_is_the_speakers_not_a_pointer_back() -> No
     assert _enriched("“But nobody asked us,” she said.").opener == 1
     assert _enriched("But nobody asked the farmers, the minister conceded.").opener == 2
     assert _enriched("We know who the villains are, the farmers say.").opener == 2
+
+
+@given(st.text(max_size=300))
+def test_lede_style_score_is_the_sum_of_its_features(body: str) -> None:
+    from newsarc import lede_style
+    from newsarc.segment import _STYLE, style_features
+
+    want = lede_style.BIAS + sum(lede_style.WEIGHTS.get(f, 0.0) for f in style_features(body))
+    assert _STYLE.score(body) == pytest.approx(want, abs=1e-9)
+
+
+def test_lede_style_tells_a_lede_from_a_continuation() -> None:
+    from newsarc.segment import _STYLE, style_tokens
+
+    lede = ("The city's transit agency said on Tuesday it would cut night bus services on "
+            "nine routes from March, blaming a shortfall of drivers.")
+    more = ('"We have no choice," he said, adding that the routes would be reviewed.')
+    assert _STYLE.score(lede) > _STYLE.score(more)
+    # topic words become shapes: the model learns wording, not the feeds' subjects
+    assert style_tokens("Voltera Motors said 12 cars") == ["Xx", "Xx", "said", "9", "x"]
